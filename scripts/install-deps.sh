@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what linact needs to build, test and train, from Debian's packages. Idempotent: when
+# everything is present it changes nothing and touches no network. Needs root (or sudo).
+# The CUDA 13 toolkit is expected in its standard place, /usr/local/cuda.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config python3
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libboost-context-dev
+  libopenblas-dev libomp-dev
+  libcli11-dev nlohmann-json3-dev zlib1g-dev libpng-dev libeigen3-dev
+  dataset-fashion-mnist
+  clang libclang-rt-14-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} > 0)); then
+  echo "install-deps: installing ${missing[*]}"
+  sudo_cmd=()
+  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends \
+    "${missing[@]}"
+fi
+
+if [[ ! -x /usr/local/cuda/bin/nvcc ]]; then
+  echo "install-deps: /usr/local/cuda/bin/nvcc not found. Install the CUDA 13 toolkit in" \
+       "/usr/local/cuda, or build the emulated flavour only with -DLINACT_BUILD_CUDA=OFF." >&2
+  exit 1
+fi

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds linact and runs every test: the full suite on the emulator under both scheduling
+# policies, the installed-package consumer, then the ASan + UBSan build of the emulated tests.
+# Usage: scripts/test.sh            (build folders: build/release and build/asan)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+
+jobs=$(nproc)
+
+echo "== release build (nvcc flavour + emulated flavour + tests + benchmarks)"
+cmake --preset release
+cmake --build --preset release -j "$jobs"
+ctest --preset release -j "$jobs"
+
+echo "== ASan + UBSan build of the emulated tests"
+cmake --preset asan
+cmake --build --preset asan -j "$jobs"
+ctest --preset asan -j "$jobs"
+
+echo "== all tests passed"
