@@ -2,12 +2,7 @@
 #include <new>
 #include <string>
 
-#include "linact/linact.h"
-
-struct linactContext {
-  cudaStream_t stream = nullptr;
-  std::string last_error;
-};
+#include "context.h"
 
 extern "C" {
 

@@ -1,0 +1,42 @@
+// The handle's state, shared by the C API's source files, and the one place that records a
+// failed call's message.
+#ifndef LINACT_KERNELS_CONTEXT_H_
+#define LINACT_KERNELS_CONTEXT_H_
+
+#include <cstdarg>
+#include <cstdio>
+#include <string>
+
+#include "linact/linact.h"
+
+struct linactContext {
+  cudaStream_t stream = nullptr;
+  std::string last_error;
+};
+
+namespace linact {
+
+// Records a printf-style message on the handle and returns `status`, so a check reads
+//   if (k < 0) return fail(h, LINACT_STATUS_INVALID_VALUE, "desc->k is %lld: ...", k);
+// The message names the argument, its value and the fix.
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+inline linactStatus_t fail(linactHandle_t handle, linactStatus_t status, const char* fmt, ...) {
+  char buf[512];
+  va_list args;
+  va_start(args, fmt);
+  std::vsnprintf(buf, sizeof(buf), fmt, args);
+  va_end(args);
+  if (handle != nullptr) handle->last_error = buf;
+  return status;
+}
+
+// Clears the handle's message at the start of every call that can fail.
+inline void clear_error(linactHandle_t handle) {
+  if (handle != nullptr) handle->last_error.clear();
+}
+
+}  // namespace linact
+
+#endif  // LINACT_KERNELS_CONTEXT_H_
