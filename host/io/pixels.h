@@ -3,7 +3,9 @@
 #define LINACT_HOST_IO_PIXELS_H_
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace linact::host {
 
@@ -18,6 +20,13 @@ inline uint8_t unit_to_pixel(float v) {
   if (!(v > -1.0f)) return 0;
   if (v >= 1.0f) return 255;
   return static_cast<uint8_t>(std::lround((v + 1.0f) * 127.5f));
+}
+
+// unit_to_pixel over n values, e.g. generated images on their way into an IDX file.
+inline std::vector<uint8_t> unit_to_pixels(const float* values, size_t n) {
+  std::vector<uint8_t> out(n);
+  for (size_t i = 0; i < n; ++i) out[i] = unit_to_pixel(values[i]);
+  return out;
 }
 
 }  // namespace linact::host

@@ -27,5 +27,11 @@ TEST(Pixels, OutOfRangeValuesClampAndNanIsBlack) {
   EXPECT_EQ(unit_to_pixel(0.0f), 128);  // 127.5 rounds half away from zero
 }
 
+TEST(Pixels, UnitToPixelsConvertsEveryValue) {
+  const float values[4] = {-1.0f, 1.0f, -0.6f, 2.0f};
+  const std::vector<uint8_t> expected = {0, 255, 51, 255};
+  EXPECT_EQ(unit_to_pixels(values, 4), expected);
+}
+
 }  // namespace
 }  // namespace linact::host
