@@ -25,7 +25,8 @@ inline uint8_t unit_to_pixel(float v) {
 // unit_to_pixel over n values, e.g. generated images on their way into an IDX file.
 inline std::vector<uint8_t> unit_to_pixels(const float* values, size_t n) {
   std::vector<uint8_t> out(n);
-  for (size_t i = 0; i < n; ++i) out[i] = unit_to_pixel(values[i]);
+  for (size_t i = 0; i < n; ++i)
+    out[i] = unit_to_pixel(values[i]);
   return out;
 }
 
