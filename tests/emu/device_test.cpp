@@ -96,3 +96,48 @@ TEST(Intrinsics, MatchTheirDocumentedResults) {
 }
 
 }  // namespace
+
+namespace {
+
+// The planted bug: the last thread writes one element past a shared array. UBSan's bounds
+// check sees the indexing first; through a pointer, ASan's redzone would. Both name the line.
+__global__ void shared_write_past_the_end(float* out) {
+  __shared__ float buf[64];
+  buf[threadIdx.x + 1] = 1.0f;
+  __syncthreads();
+  out[threadIdx.x] = buf[threadIdx.x];
+}
+
+TEST(SanitizerDeathTest, SharedMemoryWriteOnePastTheEndIsReportedWithItsLine) {
+#if defined(LINACT_EMU_SANITIZE)
+  DeviceBuffer<float> out(64);
+  EXPECT_DEATH(LINACT_LAUNCH(1, 64, 0, nullptr, shared_write_past_the_end)(out.get()),
+               "device_test.cpp:[0-9]+:[0-9]+: runtime error: index 64 out of bounds for type "
+               "'float \\[64\\]'|AddressSanitizer: global-buffer-overflow(.|\n)*device_test.cpp");
+#else
+  GTEST_SKIP() << "needs the ASan build (cmake --preset asan): only there are __shared__ arrays "
+                  "plain statics that ASan instruments";
+#endif
+}
+
+__global__ void dynamic_shared_read_past_the_end(float* out) {
+  LINACT_DYNAMIC_SMEM(float, smem);
+  smem[threadIdx.x] = 2.0f;
+  __syncthreads();
+  out[threadIdx.x] = smem[threadIdx.x + 1];
+}
+
+TEST(SanitizerDeathTest, DynamicSharedMemoryReadOnePastTheEndIsReportedWithItsLine) {
+#if defined(LINACT_EMU_SANITIZE)
+  DeviceBuffer<float> out(32);
+  EXPECT_DEATH(LINACT_LAUNCH(1, 32, 32 * sizeof(float), nullptr,
+                             dynamic_shared_read_past_the_end)(out.get()),
+               "AddressSanitizer: heap-buffer-overflow(.|\n)*dynamic_shared_read_past_the_end"
+               "(.|\n)*device_test.cpp");
+#else
+  GTEST_SKIP() << "needs the ASan build (cmake --preset asan): only there is dynamic shared "
+                  "memory allocated at its exact size";
+#endif
+}
+
+}  // namespace
