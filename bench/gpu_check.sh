@@ -17,7 +17,8 @@
 # Never changes the card's settings: nvidia-smi is only queried.
 #
 # Environment: OUT (default out/gpu-check), LINACT_CHECK_BUDGET_S (total, default 465),
-# LINACT_SANITIZER_FILTER (gtest filter of the sanitizer subset).
+# LINACT_SANITIZER_FILTER (gtest filter of the sanitizer subset), LINACT_CHECK_REBUILD=1 (build
+# from the carried tree even when the carried binaries load).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -29,6 +30,11 @@ out=${OUT:-$root/out/gpu-check}
 work=${LINACT_CHECK_WORK:-/tmp/linact-gpu-check}
 sanitizer_filter=${LINACT_SANITIZER_FILTER:-*OffsetPointers*:*BiasGradientIsExact*:*EmptyBatch*}
 export root work sanitizer_filter
+have_gpu=0
+for d in /usr/local/cuda/bin /usr/local/cuda/compute-sanitizer; do
+  [[ -d $d ]] && PATH=$PATH:$d
+done
+export PATH
 rm -rf "$work"
 mkdir -p "$out" "$work/logs" "$work/results" "$work/carry"
 steps=$work/results/steps.tsv
@@ -65,8 +71,10 @@ step() {
     record "$name" "ok" "$took" ""
   elif ((rc == 124 || rc == 137)); then
     record "$name" "TIMEOUT" "$took" "stopped after ${limit} s"
-  else
+  elif ((have_gpu)); then
     record "$name" "FAILED" "$took" "exit $rc; see logs/$name.log"
+  else
+    record "$name" "FAILED" "$took" "no GPU; exit $rc; see logs/$name.log"
   fi
   echo "   -> exit $rc in ${took} s"
   return $rc
@@ -84,7 +92,6 @@ gpu_info() {
     cat "$work/results/gpu_$1.csv" && nvidia-smi -q -d CLOCK >"$work/results/gpu_clocks_$1.txt"
 }
 export -f gpu_info
-have_gpu=0
 if command -v nvidia-smi >/dev/null && nvidia-smi -L >"$work/results/gpu_list.txt" 2>&1 &&
   grep -q '^GPU ' "$work/results/gpu_list.txt"; then
   have_gpu=1
@@ -159,7 +166,8 @@ rebuild() {
 }
 export -f rebuild
 
-if ! step binaries 10 binaries_load; then
+# LINACT_CHECK_REBUILD=1 rebuilds even when the carried binaries load (to rehearse the build).
+if [[ ${LINACT_CHECK_REBUILD:-0} == 1 ]] || ! step binaries 10 binaries_load; then
   step build 240 rebuild || true
 fi
 

@@ -24,8 +24,10 @@ PLOT_ACT = "relu"  # the activation every comparator (cuBLASLt too) has, for the
 
 
 def parse_name(name):
-    """'layer/forward/linact/relu/G1/m:64/n:128/k:100' -> dict of its fields."""
-    parts = [p for p in name.split("/") if p and p != "manual_time"]
+    """'layer/forward/linact/relu/G1/m:64/n:128/k:100[/iterations:N][/manual_time]' -> dict of its
+    fields; Google Benchmark appends the last two."""
+    parts = [p for p in name.split("/")
+             if p and p != "manual_time" and not p.startswith("iterations:")]
     rec = {"name": "/".join(parts), "kind": parts[0]}
     fields = dict(p.split(":", 1) for p in parts if ":" in p)
     plain = [p for p in parts if ":" not in p]
