@@ -14,7 +14,10 @@ sleep kernel is queued first so the events measure device time. Steps are timed 
 nothing queued ahead (host overhead included, as in training). The JSON is rewritten after every
 section, so a run stopped by its time limit keeps what it measured.
 
-Usage: torch_compare.py --out torch.json [--budget-s 75]
+Usage: torch_compare.py --out torch.json [--budget-s 75] [--device cpu]
+--device cpu is for rehearsing the script where no GPU is present: host timers replace the
+events, and every name carries "_cpu" after the implementation so no CPU number can pass for a
+GPU result.
 """
 
 import argparse
@@ -51,7 +54,9 @@ ACTIVATIONS = ["identity", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "gel
 
 
 class Run:
-    def __init__(self, path, budget_s):
+    def __init__(self, path, budget_s, device):
+        self.device = device
+        self.suffix = "" if device == "cuda" else "_" + device
         self.path = path
         self.deadline = time.monotonic() + budget_s
         self.doc = {"context": {}, "results": [], "errors": []}
@@ -76,12 +81,18 @@ class Run:
             json.dump(self.doc, f, indent=1)
 
 
-def event_times(torch, fn, iterations, warmup, queue_ahead):
-    """Seconds per call of fn(i), one CUDA-event pair per call."""
+def event_times(torch, fn, iterations, warmup, queue_ahead, device="cuda"):
+    """Seconds per call of fn(i), one CUDA-event pair per call (host timer on the CPU)."""
     for i in range(warmup):
         fn(i)
-    torch.cuda.synchronize()
     times = []
+    if device != "cuda":
+        for i in range(warmup, warmup + iterations):
+            t0 = time.perf_counter()
+            fn(i)
+            times.append(time.perf_counter() - t0)
+        return times
+    torch.cuda.synchronize()
     sleep = getattr(torch.cuda, "_sleep", None)
     for i in range(warmup, warmup + iterations):
         start = torch.cuda.Event(enable_timing=True)
@@ -96,10 +107,9 @@ def event_times(torch, fn, iterations, warmup, queue_ahead):
     return times
 
 
-def layer_sets(torch, m, n, k, l2_bytes):
+def layer_sets(torch, m, n, k, l2_bytes, dev):
     per_set = 4 * (m * k + n * k + n + 2 * m * n)
     count = max(2, math.ceil(4 * l2_bytes / per_set))
-    dev = "cuda"
     sets = []
     for _ in range(count):
         x = torch.empty(m, k, device=dev).uniform_(-1, 1).requires_grad_()
@@ -130,12 +140,12 @@ def bench_layers(torch, F, run, mode, acts, batches, l2_bytes):
                 fn = torch.compile(fwd, dynamic=True) if mode == "torch_compile" else fwd
                 try:
                     if sets is None:
-                        sets = layer_sets(torch, batch, n, k, l2_bytes)
+                        sets = layer_sets(torch, batch, n, k, l2_bytes, run.device)
                     iters = iterations_for(batch, n, k, 1)
                     with torch.no_grad():
                         t = event_times(torch, lambda i: fn(*sets[i % len(sets)][:3]), iters, 3,
-                                        True)
-                    suffix = f"/{act}/{layer}/m:{batch}/n:{n}/k:{k}"
+                                        True, run.device)
+                    suffix = f"{run.suffix}/{act}/{layer}/m:{batch}/n:{n}/k:{k}"
                     run.add(f"layer/forward/{mode}" + suffix, t)
                     graphs = [fn(*s[:3]) for s in sets]
 
@@ -144,7 +154,8 @@ def bench_layers(torch, F, run, mode, acts, batches, l2_bytes):
                         torch.autograd.grad(graphs[i % len(sets)], (x, w, b), dy,
                                             retain_graph=True)
 
-                    t = event_times(torch, backward, iterations_for(batch, n, k, 2), 3, True)
+                    t = event_times(torch, backward, iterations_for(batch, n, k, 2), 3, True,
+                                    run.device)
                     run.add(f"layer/backward/{mode}" + suffix, t)
                     del graphs
                 except Exception as exc:  # record and go on: one failure must not end the run
@@ -152,12 +163,12 @@ def bench_layers(torch, F, run, mode, acts, batches, l2_bytes):
         run.save()
 
 
-def gan_models(torch, nn):
+def gan_models(torch, nn, dev):
     g = nn.Sequential(nn.Linear(100, 128), nn.ReLU(), nn.Linear(128, 256), nn.ReLU(),
-                      nn.Linear(256, 512), nn.ReLU(), nn.Linear(512, 784), nn.Tanh()).cuda()
+                      nn.Linear(256, 512), nn.ReLU(), nn.Linear(512, 784), nn.Tanh()).to(dev)
     d = nn.Sequential(nn.Linear(784, 512), nn.LeakyReLU(LEAKY_SLOPE), nn.Linear(512, 256),
                       nn.LeakyReLU(LEAKY_SLOPE), nn.Linear(256, 128), nn.LeakyReLU(LEAKY_SLOPE),
-                      nn.Linear(128, 1)).cuda()
+                      nn.Linear(128, 1)).to(dev)
     return g, d
 
 
@@ -166,7 +177,8 @@ def bench_step(torch, nn, run, mode, batch):
         run.doc["errors"].append(f"step {mode} batch {batch}: not run, time budget spent")
         return
     torch.manual_seed(0)
-    g, d = gan_models(torch, nn)
+    dev = run.device
+    g, d = gan_models(torch, nn, dev)
     opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-8)
     opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-8)
     gm, dm = g, d
@@ -174,13 +186,13 @@ def bench_step(torch, nn, run, mode, batch):
         gm = torch.compile(g, mode=mode)
         dm = torch.compile(d, mode=mode)
     bce = nn.BCEWithLogitsLoss()
-    real = torch.empty(batch, 784, device="cuda").uniform_(-1, 1)
-    ones = torch.ones(batch, 1, device="cuda")
-    zeros = torch.zeros(batch, 1, device="cuda")
+    real = torch.empty(batch, 784, device=dev).uniform_(-1, 1)
+    ones = torch.ones(batch, 1, device=dev)
+    zeros = torch.zeros(batch, 1, device=dev)
     losses = {}
 
     def step(_):
-        noise = torch.randn(batch, 100, device="cuda")
+        noise = torch.randn(batch, 100, device=dev)
         fake = gm(noise)
         logits = dm(torch.cat([real, fake.detach()]))
         loss_d = bce(logits[:batch], ones) + bce(logits[batch:], zeros)
@@ -195,8 +207,8 @@ def bench_step(torch, nn, run, mode, batch):
         losses["d"], losses["g"] = loss_d, loss_g
 
     impl = "torch_eager" if mode == "eager" else "torch_compile"
-    t = event_times(torch, step, 30, 10, False)
-    run.add(f"gan_step/{impl}/{mode}/batch:{batch}", t,
+    t = event_times(torch, step, 30, 10, False, dev)
+    run.add(f"gan_step/{impl}{run.suffix}/{mode}/batch:{batch}", t,
             {"images_per_s": batch / statistics.median(t), "loss_d": float(losses["d"]),
              "loss_g": float(losses["g"])})
 
@@ -205,8 +217,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True)
     ap.add_argument("--budget-s", type=float, default=75.0)
+    ap.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
     args = ap.parse_args()
-    run = Run(args.out, args.budget_s)
+    run = Run(args.out, args.budget_s, args.device)
     try:
         import torch
         import torch.nn as nn
@@ -215,18 +228,20 @@ def main():
         run.error("import torch", exc)
         run.save()
         return 2
-    if not torch.cuda.is_available():
+    if args.device == "cuda" and not torch.cuda.is_available():
         run.error("torch.cuda", RuntimeError("no GPU: torch.cuda.is_available() is False"))
         run.save()
         return 2
 
-    props = torch.cuda.get_device_properties(0)
-    l2_bytes = getattr(props, "L2_cache_size", 50 << 20)
-    run.doc["context"] = {
-        "torch": torch.__version__, "cuda": torch.version.cuda, "gpu_name": props.name,
-        "tf32_matmul": torch.backends.cuda.matmul.allow_tf32, "l2_bytes": l2_bytes,
-        "adam": "torch.optim.Adam defaults (foreach on CUDA)",
-    }
+    l2_bytes = 50 << 20
+    run.doc["context"] = {"torch": torch.__version__, "device": args.device,
+                          "adam": "torch.optim.Adam defaults (foreach on CUDA)"}
+    if args.device == "cuda":
+        props = torch.cuda.get_device_properties(0)
+        l2_bytes = getattr(props, "L2_cache_size", l2_bytes)
+        run.doc["context"].update({"cuda": torch.version.cuda, "gpu_name": props.name,
+                                   "tf32_matmul": torch.backends.cuda.matmul.allow_tf32,
+                                   "l2_bytes": l2_bytes})
     run.save()
 
     sections = [("step eager", lambda: [bench_step(torch, nn, run, "eager", b)
@@ -250,6 +265,7 @@ def main():
             run.error(label, exc)
         print(f"{label}: {time.monotonic() - t0:.1f} s", flush=True)
         run.save()
+    run.save()
     return 0
 
 
