@@ -257,16 +257,16 @@ python3 bench/plot_results.py --check-dir "$R" --out-dir "$work/report" \
 cp "$work/report/summary.md" "$out/$name.summary.md" 2>/dev/null
 
 echo "== total $(elapsed) s of ${budget} s"
-echo
-echo "== summary ($name)"
-column -t -s $'\t' "$steps" 2>/dev/null || cat "$steps"
+# The headline tables, then the steps: the last lines of the output are what a short tail shows.
 if [[ -f $work/report/summary.md ]]; then
   echo
-  sed -n '/^## Headline/,$p' "$work/report/summary.md"
+  awk '/^## Headline/ {on = 1} /^## / && !/^## Headline/ {on = 0} on' "$work/report/summary.md"
 fi
+echo "== summary ($name)"
+column -t -s $'\t' "$steps" 2>/dev/null || cat "$steps"
 failed=$(awk -F'\t' 'NR > 1 && $2 != "ok" {print $1}' "$steps" | tr '\n' ' ')
-echo
 echo "steps not ok: ${failed:-none}"
+sleep 1 # let tee write the last lines before the log is copied
 
 cp "$work/log.txt" "$out/$name.log"
 tar -C "$work" -czf "$out/$name.tar.gz" results logs report log.txt
