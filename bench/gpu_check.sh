@@ -7,6 +7,7 @@
 #   tests      every *_gpu test executable
 #   memcheck   compute-sanitizer memcheck on a subset of the tests and of the layer benchmark
 #   racecheck  compute-sanitizer racecheck on the same test subset
+#   verify     linact, cuBLAS and cuBLASLt layers on the same inputs agree (--verify)
 #   bench_layer, bench_step   the Google Benchmark suites (JSON)
 #   torch      bench/torch_compare.py: the same layer ops and GAN step in PyTorch
 #   after      clocks after the load
@@ -215,6 +216,14 @@ sanitize() {
 export -f sanitize
 step memcheck 50 sanitize memcheck
 step racecheck 40 sanitize racecheck
+
+# Every implementation once on the same inputs: the benchmarks compare equals only if this holds.
+if [[ -x $carry/bin/linact_bench_layer_gpu ]]; then
+  step verify 40 "$carry/bin/linact_bench_layer_gpu" --verify
+  cp "$work/logs/verify.log" "$R/verify.txt"
+else
+  skip verify "linact_bench_layer_gpu not available"
+fi
 
 # --- benchmarks ------------------------------------------------------------------------------
 bench() {

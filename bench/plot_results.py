@@ -3,7 +3,8 @@
 
 Reads from --check-dir (the results folder of bench/gpu_check.sh): bench_layer.json and
 bench_step.json (Google Benchmark), torch.json (bench/torch_compare.py), ceilings.json,
-steps.tsv, gpu_before.csv, gpu_after.csv and context.txt; any of them may be missing. Writes to
+verify.txt, steps.tsv, gpu_before.csv, gpu_after.csv and context.txt; any of them may be
+missing. Writes to
 --out-dir: summary.md, and with matplotlib time_vs_batch_<pass>.png and speedup_<pass>.png.
 
 Every speedup is a ratio of medians measured in the same run: comparator time / linact time,
@@ -207,6 +208,16 @@ def summary_md(records, errors, context, check_dir):
         lines.append("")
     else:
         lines.append("No GAN step results.")
+        lines.append("")
+
+    verify_path = os.path.join(check_dir, "verify.txt")
+    if os.path.exists(verify_path):
+        with open(verify_path) as f:
+            vlines = [line.rstrip() for line in f if line.strip()]
+        bad = [line for line in vlines if line.startswith("BAD")]
+        lines.append("Same function check (`linact_bench_layer_gpu --verify`): " +
+                     (vlines[-1] if vlines else "no output"))
+        lines += ["    " + line for line in bad[:20]]
         lines.append("")
 
     table, gemm = layer_table(records)

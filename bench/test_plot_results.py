@@ -29,6 +29,8 @@ def main():
             "skipped cuBLASLt case listed": "cuBLASLt offers no algorithm",
             "torch error listed": "layers compiled: not run",
             "steps table": "| tests | FAILED | 3 |",
+            "verify result and its bad line": "1 of 2 comparisons beyond tolerance",
+            "verify bad line": "BAD  backward tanh",
         }
         failed = [f"{what}: {text!r} not in summary.md" for what, text in expect.items()
                   if text not in md]

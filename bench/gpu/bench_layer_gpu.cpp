@@ -1,6 +1,8 @@
 // One Linear layer, forward and backward (dx, dW, db), on the GPU: linact against cuBLAS plus
 // separate kernels, cuBLAS GEMMs alone, and cuBLASLt's epilogues.
 //
+// With --verify, instead: every implementation once on the same inputs, compared (layer_op.h).
+//
 // Names read layer/<pass>/<implementation>/<activation>/<shape>/m:<batch>/n:<out>/k:<in>.
 // Counters: TFLOP/s (2mnk per product) and GB/s (each tensor of linact's interface read or
 // written once), the same work for every implementation of a case, so the rates compare.
@@ -44,32 +46,6 @@ double estimate_seconds(const LayerCase& c) {
   constexpr double kAssumedBytes = 3e12;
   constexpr double kLaunch = 5e-6;
   return std::max(layer_flops(c) / kAssumedFlops, layer_bytes(c) / kAssumedBytes) + kLaunch;
-}
-
-std::vector<LtVariant> lt_variants(const LayerCase& c) {
-  if (c.pass == Pass::kForward) {
-    switch (c.act) {
-      case Activation::kIdentity:
-        return {{"cublaslt_bias", CUBLASLT_EPILOGUE_BIAS}};
-      case Activation::kRelu:
-        return {{"cublaslt_relu_bias", CUBLASLT_EPILOGUE_RELU_BIAS},
-                {"cublaslt_relu_aux_bias", CUBLASLT_EPILOGUE_RELU_AUX_BIAS}};
-      case Activation::kGeluTanh:
-        return {{"cublaslt_gelu_aux_bias", CUBLASLT_EPILOGUE_GELU_AUX_BIAS}};
-      default:
-        return {};
-    }
-  }
-  switch (c.act) {
-    case Activation::kIdentity:
-      return {{"cublaslt_bgradb", CUBLASLT_EPILOGUE_BGRADB}};
-    case Activation::kRelu:
-      return {{"cublaslt_drelu_bgrad", CUBLASLT_EPILOGUE_DRELU_BGRAD}};
-    case Activation::kGeluTanh:
-      return {{"cublaslt_dgelu_bgrad", CUBLASLT_EPILOGUE_DGELU_BGRAD}};
-    default:
-      return {};
-  }
 }
 
 using OpFactory = std::function<std::unique_ptr<LayerOp>(const LayerCase&)>;
@@ -142,6 +118,7 @@ void register_all() {
 }  // namespace linact_bench
 
 int main(int argc, char** argv) {
+  if (argc == 2 && std::string(argv[1]) == "--verify") return linact_bench::verify_layers();
   linact_bench::register_all();
   return linact_bench::bench_main(argc, argv);
 }

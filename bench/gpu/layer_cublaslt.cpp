@@ -112,17 +112,18 @@ size_t floats(int64_t count) {
 // Forward: y^T [n, m] = (w^T [k, n])^T x^T [k, m], bias over the n rows of y^T.
 class LtForward final : public LayerOp {
  public:
-  enum Slot { kX, kW, kB, kY, kAux, kNumSlots };
+  enum Slot { kX = kSlotX, kW = kSlotW, kB = kSlotB, kY = kSlotY, kAux = kSlotAux };
 
   LtForward(const LayerCase& c, const LtVariant& v)
       : s_(c.shape),
         gemm_(CUBLAS_OP_T, s_.k, s_.n, CUBLAS_OP_N, s_.k, s_.m, s_.n, s_.m, v.epilogue, v.name),
         tensors_({floats(s_.m * s_.k), floats(s_.n * s_.k), floats(s_.n), floats(s_.m * s_.n),
                   aux_bytes(v.epilogue, s_.n, s_.m)}) {
-    tensors_.fill(-1.0f, 1.0f, 0x17f0ull, handles().stream);
+    tensors_.fill(-1.0f, 1.0f, kFillSeed, handles().stream);
   }
 
   int sets() const override { return tensors_.sets(); }
+  const RotatingTensors* tensors() const override { return &tensors_; }
 
   void run(int set) override {
     gemm_.run(tensors_.get_as<float>(kW, set), tensors_.get_as<float>(kX, set),
@@ -141,7 +142,7 @@ class LtForward final : public LayerOp {
 // ([k, m]) and reduces that layer's bias gradient (k values).
 class LtBackward final : public LayerOp {
  public:
-  enum Slot { kX, kW, kDy, kDx, kDw, kDb, kAux, kNumSlots };
+  enum Slot { kX, kW, kDy, kDx, kDw, kDb, kAux };
 
   LtBackward(const LayerCase& c, const LtVariant& v)
       : s_(c.shape),
@@ -177,6 +178,32 @@ class LtBackward final : public LayerOp {
 };
 
 }  // namespace
+
+std::vector<LtVariant> lt_variants(const LayerCase& c) {
+  if (c.pass == Pass::kForward) {
+    switch (c.act) {
+      case linact::Activation::kIdentity:
+        return {{"cublaslt_bias", CUBLASLT_EPILOGUE_BIAS}};
+      case linact::Activation::kRelu:
+        return {{"cublaslt_relu_bias", CUBLASLT_EPILOGUE_RELU_BIAS},
+                {"cublaslt_relu_aux_bias", CUBLASLT_EPILOGUE_RELU_AUX_BIAS}};
+      case linact::Activation::kGeluTanh:
+        return {{"cublaslt_gelu_aux_bias", CUBLASLT_EPILOGUE_GELU_AUX_BIAS}};
+      default:
+        return {};
+    }
+  }
+  switch (c.act) {
+    case linact::Activation::kIdentity:
+      return {{"cublaslt_bgradb", CUBLASLT_EPILOGUE_BGRADB}};
+    case linact::Activation::kRelu:
+      return {{"cublaslt_drelu_bgrad", CUBLASLT_EPILOGUE_DRELU_BGRAD}};
+    case linact::Activation::kGeluTanh:
+      return {{"cublaslt_dgelu_bgrad", CUBLASLT_EPILOGUE_DGELU_BGRAD}};
+    default:
+      return {};
+  }
+}
 
 std::unique_ptr<LayerOp> make_cublaslt_op(const LayerCase& c, const LtVariant& v) {
   if (c.pass == Pass::kForward) return std::make_unique<LtForward>(c, v);

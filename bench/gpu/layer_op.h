@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "linact/activation.h"
+#include "support.h"
 
 namespace linact_bench {
 
@@ -35,11 +37,19 @@ struct LayerCase {
 double layer_flops(const LayerCase& c);
 double layer_bytes(const LayerCase& c);
 
+// Tensor slots of a set. The linact, cuBLAS and GEMM-only operations use all of them and the
+// cuBLASLt forward the first five; all fill them from kFillSeed, so set 0 holds the same inputs
+// in each and their outputs can be compared (--verify).
+enum LayerSlot { kSlotX, kSlotW, kSlotB, kSlotY, kSlotAux, kSlotDy, kSlotDx, kSlotDw, kSlotDb };
+constexpr uint64_t kFillSeed = 0x11ac7;
+
 class LayerOp {
  public:
   virtual ~LayerOp() = default;
   virtual int sets() const = 0;
   virtual void run(int set) = 0;
+  // The tensors, laid out as LayerSlot says; null where the layout differs (cuBLASLt backward).
+  virtual const RotatingTensors* tensors() const { return nullptr; }
 };
 
 // linact's fused forward or backward through the C API.
@@ -63,6 +73,15 @@ struct LtVariant {
   cublasLtEpilogue_t epilogue;
 };
 std::unique_ptr<LayerOp> make_cublaslt_op(const LayerCase& c, const LtVariant& v);
+
+// The cuBLASLt variants that compute the case's function (see above); empty where none does.
+std::vector<LtVariant> lt_variants(const LayerCase& c);
+
+// Runs every implementation of each GAN layer at batch 64 and 256 once on the same inputs and
+// prints ||out - ref|| / ||ref|| against the cuBLAS comparator for y (forward) and dx, dW, db
+// (backward). Returns nonzero when any exceeds kVerifyTolerance or is not finite.
+constexpr double kVerifyTolerance = 1e-3;  // fp32 far below it; TF32-class arithmetic near 3e-4
+int verify_layers();
 
 }  // namespace linact_bench
 

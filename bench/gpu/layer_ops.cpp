@@ -20,8 +20,18 @@ bool saves_z(const LayerCase& c) {
   return linact::saves_preactivation(c.act, kLeakySlope);
 }
 
-// Tensor slots of a RotatingTensors set, shared by the implementations below.
-enum Slot { kX, kW, kB, kY, kAux, kDy, kDx, kDw, kDb, kNumSlots };
+enum Slot {
+  kX = kSlotX,
+  kW = kSlotW,
+  kB = kSlotB,
+  kY = kSlotY,
+  kAux = kSlotAux,
+  kDy = kSlotDy,
+  kDx = kSlotDx,
+  kDw = kSlotDw,
+  kDb = kSlotDb,
+  kNumSlots
+};
 
 std::vector<size_t> slot_bytes(const LayerCase& c, size_t aux_bytes) {
   const auto& s = c.shape;
@@ -42,7 +52,7 @@ std::vector<size_t> slot_bytes(const LayerCase& c, size_t aux_bytes) {
 
 RotatingTensors make_tensors(const LayerCase& c, size_t aux_bytes) {
   RotatingTensors t(slot_bytes(c, aux_bytes));
-  t.fill(-1.0f, 1.0f, 0x11ac7ull, handles().stream);
+  t.fill(-1.0f, 1.0f, kFillSeed, handles().stream);
   return t;
 }
 
@@ -51,6 +61,7 @@ class LinactOp final : public LayerOp {
   explicit LinactOp(const LayerCase& c) : c_(c), tensors_(make_tensors(c, aux_bytes(c))) {}
 
   int sets() const override { return tensors_.sets(); }
+  const RotatingTensors* tensors() const override { return &tensors_; }
 
   void run(int set) override {
     const linactHandle_t h = handles().linact;
@@ -103,6 +114,7 @@ class CublasOp final : public LayerOp {
         dz_(c.pass == Pass::kBackward ? floats(c.shape.m * c.shape.n) : 0) {}
 
   int sets() const override { return tensors_.sets(); }
+  const RotatingTensors* tensors() const override { return &tensors_; }
 
   void run(int set) override {
     const Handles& h = handles();
