@@ -65,6 +65,15 @@ bool budget_spent() {
   return std::chrono::duration<double>(Clock::now() - kProcessStart).count() > budget;
 }
 
+bool gpu_present(const char* program) {
+  int devices = 0;
+  const cudaError_t err = cudaGetDeviceCount(&devices);
+  if (err == cudaSuccess && devices > 0) return true;
+  std::fprintf(stderr, "%s: no CUDA GPU found (%s); it needs one.\n", program,
+               err != cudaSuccess ? cudaGetErrorString(err) : "0 devices");
+  return false;
+}
+
 int iterations_for(double seconds) {
   constexpr double kTarget = 2e-3;
   const double n = std::ceil(kTarget / std::max(seconds, 1e-7));
@@ -108,13 +117,7 @@ int bench_main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
 
   if (!has_flag(argc, argv, "--benchmark_list_tests")) {
-    int devices = 0;
-    const cudaError_t err = cudaGetDeviceCount(&devices);
-    if (err != cudaSuccess || devices == 0) {
-      std::fprintf(stderr, "%s: no CUDA GPU found (%s); these benchmarks need one.\n", argv[0],
-                   err != cudaSuccess ? cudaGetErrorString(err) : "0 devices");
-      return 2;
-    }
+    if (!gpu_present(argv[0])) return 2;
     try {
       add_device_context();
       handles();

@@ -17,6 +17,9 @@ int bench_main(int argc, char** argv);
 
 bool budget_spent();
 
+// False, with a message naming the program, when no CUDA GPU can be used.
+bool gpu_present(const char* program);
+
 // Iterations per repetition for an operation estimated to take `seconds`: enough for about
 // 2 ms of device time, at least 3 and at most 50.
 int iterations_for(double seconds);
