@@ -230,7 +230,7 @@ bench() {
   local exe=$carry/bin/$1 json=$2 limit=$3
   [[ -x $exe ]] || { echo "$1 was not built (see MANIFEST: the library may lack its entry points)"; return 1; }
   # The executable stops starting new cases before the step's limit, so its JSON is written.
-  LINACT_BENCH_BUDGET_S=$((limit - 25)) "$exe" --benchmark_out="$json" \
+  LINACT_BENCH_BUDGET_S=$((limit > 30 ? limit - 25 : 5)) "$exe" --benchmark_out="$json" \
     --benchmark_out_format=json
 }
 export -f bench
