@@ -19,6 +19,12 @@ struct FiberStack {
 // arrays (larger under ASan, whose redzones grow every frame).
 size_t fiber_stack_bytes();
 FiberStack allocate_fiber_stack(size_t bytes);
+// The kernel's limit on mappings per process (vm.max_map_count).
+size_t max_map_count();
+// How many fiber stacks the whole process may hold at once: each is two mappings, and part of
+// vm.max_map_count is left to everything else. The scheduler caps the workers of a launch so
+// that workers x threads per block stays within it.
+size_t fiber_stack_budget();
 void release_fiber_stack(FiberStack& stack);
 
 // Installs this worker thread's alternate signal stack and, once per process, the handler.

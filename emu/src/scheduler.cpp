@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdarg>
@@ -78,11 +79,14 @@ struct Worker : BlockBuiltins {
   size_t main_stack_size = 0;
   void* main_fake_stack = nullptr;
   std::vector<unsigned char> smem_storage;
+  unsigned stacks_held = 0;  // threads [0, stacks_held) have a fiber stack
 
   Worker() : threads(kMaxThreads) {}
-  ~Worker() {
-    for (Thread& t : threads)
-      release_fiber_stack(t.stack);
+  ~Worker() { release_stacks_from(0); }
+  void release_stacks_from(unsigned first) {
+    for (unsigned i = first; i < stacks_held; ++i)
+      release_fiber_stack(threads[i].stack);
+    stacks_held = std::min(stacks_held, first);
   }
 };
 
@@ -308,13 +312,13 @@ void build_order(Worker& w, Policy policy) {
     w.order[p]->position = p;
 }
 
-void run_block(Worker& w, const LaunchPlan& plan, unsigned block_linear) {
+void run_block(Worker& w, const LaunchPlan& plan, uint64_t block_linear) {
   w.plan = &plan;
   w.block_dim = plan.block;
   w.grid_dim = plan.grid;
-  w.block_idx.x = block_linear % plan.grid.x;
-  w.block_idx.y = block_linear / plan.grid.x % plan.grid.y;
-  w.block_idx.z = block_linear / plan.grid.x / plan.grid.y;
+  w.block_idx.x = static_cast<unsigned>(block_linear % plan.grid.x);
+  w.block_idx.y = static_cast<unsigned>(block_linear / plan.grid.x % plan.grid.y);
+  w.block_idx.z = static_cast<unsigned>(block_linear / plan.grid.x / plan.grid.y);
 
   const unsigned n = plan.block.x * plan.block.y * plan.block.z;
   if (n != w.nthreads || plan.policy != w.order_policy || w.order.empty()) {
@@ -359,6 +363,7 @@ void run_block(Worker& w, const LaunchPlan& plan, unsigned block_linear) {
     if (t.stack.bottom == nullptr) t.stack = allocate_fiber_stack(stack_bytes);
     t.context = fctx::make_fcontext(t.stack.top(), t.stack.size, fiber_main);
   }
+  w.stacks_held = std::max(w.stacks_held, n);
   w.at_barrier = 0;
   w.exited = 0;
   w.reduce_count = 0;
@@ -386,17 +391,26 @@ void record_main_stack(Worker& w) {
 
 // Persistent workers, one block at a time each. A forked child (a death test) gets a fresh pool
 // on its first launch: fork copies only the calling thread, not the workers.
+//
+// Every worker keeps the fiber stacks of the largest block it ran, two mappings each, and the
+// process may hold only vm.max_map_count mappings: 32 workers with 1024-thread blocks would
+// exceed Linux's default. So a launch uses only as many workers as the stack budget allows for
+// its block size, and idle workers give back stacks when the launch would not fit otherwise.
 class Pool {
  public:
-  explicit Pool(unsigned nworkers) {
+  explicit Pool(unsigned nworkers) : workers_(nworkers, nullptr) {
     for (unsigned i = 0; i < nworkers; ++i)
-      threads_.emplace_back([this] { work(); });
+      threads_.emplace_back([this, i] { work(i); });
   }
 
   void run(const LaunchPlan& plan) {
+    const uint64_t total_blocks = static_cast<uint64_t>(plan.grid.x) * plan.grid.y * plan.grid.z;
+    const unsigned block_threads = plan.block.x * plan.block.y * plan.block.z;
     std::unique_lock<std::mutex> lock(mutex_);
+    const unsigned active = fit_stacks(block_threads, total_blocks);
     plan_ = &plan;
-    total_blocks_ = plan.grid.x * plan.grid.y * plan.grid.z;
+    active_ = active;
+    total_blocks_ = total_blocks;
     next_block_.store(0, std::memory_order_relaxed);
     busy_ = static_cast<unsigned>(threads_.size());
     ++generation_;
@@ -406,22 +420,62 @@ class Pool {
   }
 
  private:
-  void work() {
+  // Number of workers this launch may use, after releasing idle workers' stacks if the launch
+  // would otherwise exceed the budget. Called with the workers idle (mutex_ held, busy_ == 0).
+  unsigned fit_stacks(unsigned block_threads, uint64_t total_blocks) {
+    const size_t budget = fiber_stack_budget();
+    if (block_threads > budget) {
+      std::fprintf(stderr,
+                   "linact_emu: error: a block of %u threads needs %u fiber stacks of two "
+                   "mappings each, but vm.max_map_count (%zu) leaves room for %zu; raise "
+                   "vm.max_map_count (sysctl vm.max_map_count=...)\n",
+                   block_threads, block_threads, max_map_count(), budget);
+      std::abort();
+    }
+    const uint64_t by_budget = budget / block_threads;
+    const unsigned active = static_cast<unsigned>(
+        std::max<uint64_t>(1, std::min<uint64_t>({workers_.size(), by_budget, total_blocks})));
+    auto needed = [&] {
+      size_t sum = 0;
+      for (unsigned i = 0; i < workers_.size(); ++i) {
+        const unsigned held = workers_[i] != nullptr ? workers_[i]->stacks_held : 0;
+        sum += i < active ? std::max(held, block_threads) : held;
+      }
+      return sum;
+    };
+    if (needed() > budget) {
+      for (unsigned i = active; i < workers_.size(); ++i)
+        if (workers_[i] != nullptr) workers_[i]->release_stacks_from(0);
+    }
+    if (needed() > budget) {
+      for (unsigned i = 0; i < active; ++i)
+        if (workers_[i] != nullptr) workers_[i]->release_stacks_from(block_threads);
+    }
+    return active;
+  }
+
+  void work(unsigned index) {
     install_overflow_handler();
     Worker w;
     tl_worker = &w;
     record_main_stack(w);
     uint64_t seen = 0;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      workers_[index] = &w;
+    }
     for (;;) {
       const LaunchPlan* plan;
+      bool take_blocks;
       {
         std::unique_lock<std::mutex> lock(mutex_);
         work_cv_.wait(lock, [&] { return generation_ != seen; });
         seen = generation_;
         plan = plan_;
+        take_blocks = index < active_;
       }
-      for (;;) {
-        const unsigned b = next_block_.fetch_add(1, std::memory_order_relaxed);
+      while (take_blocks) {
+        const uint64_t b = next_block_.fetch_add(1, std::memory_order_relaxed);
         if (b >= total_blocks_) break;
         run_block(w, *plan, b);
       }
@@ -431,13 +485,15 @@ class Pool {
   }
 
   std::vector<std::thread> threads_;
+  std::vector<Worker*> workers_;  // registered by each worker thread once it runs
   std::mutex mutex_;
   std::condition_variable work_cv_, done_cv_;
   const LaunchPlan* plan_ = nullptr;
   uint64_t generation_ = 0;
   unsigned busy_ = 0;
-  unsigned total_blocks_ = 0;
-  std::atomic<unsigned> next_block_{0};
+  unsigned active_ = 0;
+  uint64_t total_blocks_ = 0;
+  std::atomic<uint64_t> next_block_{0};
 };
 
 unsigned worker_count() {

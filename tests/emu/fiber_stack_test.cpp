@@ -1,5 +1,8 @@
 // Fiber stacks: kernels with sizeable locals run; an overflow stops with a message naming the
 // kernel, block and thread instead of a bare SIGSEGV.
+#include <unistd.h>
+
+#include <cstdlib>
 #include <vector>
 
 #include "emu_test_util.h"
@@ -26,6 +29,34 @@ TEST(FiberStack, KernelsWithSixteenKibOfLocalsRun) {
     const long long want = 4095LL * 4096 / 2 + 4096LL * t;
     EXPECT_EQ(got[t], static_cast<int>(want % 100000)) << "thread " << t;
   }
+}
+
+// The pause keeps a worker busy long enough that every worker takes a block of the launch.
+__global__ void write_block_index(int* out) {
+  if (threadIdx.x == 0) usleep(2000);
+  out[blockIdx.x * blockDim.x + threadIdx.x] = static_cast<int>(blockIdx.x);
+}
+
+// Exits 0 when 1024-thread blocks, then 64-thread blocks, on 40 workers fill every element.
+[[noreturn]] void run_full_blocks_on_forty_workers() {
+  setenv("LINACT_EMU_WORKERS", "40", 1);
+  const int blocks = 48, threads = 1024;
+  DeviceBuffer<int> out(blocks * threads);
+  LINACT_LAUNCH(blocks, threads, 0, nullptr, write_block_index)(out.get());
+  const auto big = out.download();
+  LINACT_LAUNCH(blocks * 16, 64, 0, nullptr, write_block_index)(out.get());
+  const auto small = out.download();
+  bool ok = cudaGetLastError() == cudaSuccess;
+  for (int i = 0; i < blocks * threads; ++i)
+    ok = ok && big[i] == i / threads && small[i] == i / 64;
+  std::exit(ok ? 0 : 1);
+}
+
+// Each worker keeps a stack (two mappings) per thread of the largest block it ran: 40 workers of
+// 1024-thread blocks would need 81920 mappings, past Linux's default vm.max_map_count of 65530.
+// The launch must use fewer workers instead of failing. A fresh process, so the pool is new.
+TEST(FiberStack, FullSizeBlocksOnManyWorkersStayWithinTheMapLimit) {
+  EXPECT_EXIT(run_full_blocks_on_forty_workers(), testing::ExitedWithCode(0), "");
 }
 
 // Unbounded recursion: each frame holds a buffer the optimiser cannot drop.
