@@ -645,22 +645,25 @@ void complete_shuffle(Worker& w, unsigned warp_index, unsigned mask, WarpOp op) 
     const unsigned width = static_cast<unsigned>(t.width);
     const unsigned seg_start = lane & ~(width - 1);
     const unsigned seg_end = seg_start + width;  // one past the segment's last lane
+    // shfl.sync uses only the low five bits of the lane, delta or xor mask: a delta of 33 is
+    // a delta of 1, and a negative source lane counts from the top of the segment.
+    const unsigned arg = static_cast<unsigned>(t.arg) & (kWarpSize - 1);
     unsigned src = lane;
     bool valid = true;
     switch (op) {
       case WarpOp::kShflIdx:
-        src = seg_start + (static_cast<unsigned>(t.arg) & (width - 1));
+        src = seg_start + (arg & (width - 1));
         break;
       case WarpOp::kShflUp:
-        valid = lane >= seg_start + static_cast<unsigned>(t.arg);
-        src = lane - static_cast<unsigned>(t.arg);
+        valid = lane >= seg_start + arg;
+        src = lane - arg;
         break;
       case WarpOp::kShflDown:
-        src = lane + static_cast<unsigned>(t.arg);
+        src = lane + arg;
         valid = src < seg_end;
         break;
       default:
-        src = lane ^ static_cast<unsigned>(t.arg);
+        src = lane ^ arg;
         valid = src < seg_end;
         break;
     }

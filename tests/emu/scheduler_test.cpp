@@ -145,8 +145,10 @@ __global__ void shuffle(const int* in, int* out, int arg, int width) {
 
 // Source lane per the guide: idx reads lane (src mod width) of the caller's segment; up/down
 // keep the caller's value when the source falls outside its segment; xor may read an earlier
-// segment but not a later one.
+// segment but not a later one. The PTX ISA's shfl.sync reads only bits 4:0 of the lane, delta
+// or xor operand, so 33 acts as 1 and -1 as 31.
 int reference_source(Shfl kind, int lane, int arg, int width) {
+  arg = static_cast<int>(static_cast<unsigned>(arg) & 31u);
   const int seg = lane / width * width;
   switch (kind) {
     case Shfl::kIdx:
@@ -169,7 +171,7 @@ void check_shuffle(Shfl kind, const char* name) {
   DeviceBuffer<int> din(64), dout(64);
   din.upload(in);
   for (int width : {1, 2, 4, 8, 16, 32}) {
-    for (int arg : {0, 1, 3, 5, 8, 13, 31}) {
+    for (int arg : {0, 1, 3, 5, 8, 13, 31, 32, 33, 63, -1, -31, 0x7fffffff}) {
       LINACT_LAUNCH(1, 64, 0, nullptr, shuffle<kKind>)(din.get(), dout.get(), arg, width);
       EMU_CHECK(cudaGetLastError());
       const auto got = dout.download();
