@@ -216,10 +216,10 @@ Thread* runnable_after(Worker& w, const Thread* cur) {
   const unsigned n = w.nthreads;
   const unsigned pos = cur->position;
   if (w.plan->policy == Policy::kWarpReverse) {
-    const unsigned start = pos - cur->lane;
+    const unsigned start = cur->warp_position;
     const unsigned len = static_cast<unsigned>(__builtin_popcount(w.warps[cur->warp].present));
     for (unsigned k = 1; k < len; ++k) {
-      Thread* t = w.order[start + (cur->lane + k) % len];
+      Thread* t = w.order[start + (pos - start + k) % len];
       if (t->wait == Wait::kRunnable) return t;
     }
     for (unsigned k = 0; k + len < n; ++k) {
@@ -299,14 +299,22 @@ void build_order(Worker& w, Policy policy) {
   w.order.clear();
   const unsigned nwarps = (w.nthreads + kWarpSize - 1) / kWarpSize;
   if (policy == Policy::kWarpReverse) {
+    // Highest warp first and, within a warp, highest lane first: a lane that reads a lower
+    // lane's shared-memory write without a __syncwarp between them reads it unwritten.
     for (unsigned warp = nwarps; warp-- > 0;) {
-      for (unsigned i = warp * kWarpSize; i < w.nthreads && i < (warp + 1) * kWarpSize; ++i) {
+      const unsigned first = warp * kWarpSize;
+      const unsigned end = std::min(w.nthreads, first + kWarpSize);
+      const auto start = static_cast<unsigned>(w.order.size());
+      for (unsigned i = end; i-- > first;) {
         w.order.push_back(&w.threads[i]);
+        w.threads[i].warp_position = start;
       }
     }
   } else {
-    for (unsigned i = 0; i < w.nthreads; ++i)
+    for (unsigned i = 0; i < w.nthreads; ++i) {
       w.order.push_back(&w.threads[i]);
+      w.threads[i].warp_position = i / kWarpSize * kWarpSize;
+    }
   }
   for (unsigned p = 0; p < w.order.size(); ++p)
     w.order[p]->position = p;

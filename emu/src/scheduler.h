@@ -35,7 +35,8 @@ struct Thread : ThreadBuiltins {
   unsigned linear = 0;
   unsigned warp = 0;
   unsigned lane = 0;
-  unsigned position = 0;  // index in the policy's order
+  unsigned position = 0;       // index in the policy's order
+  unsigned warp_position = 0;  // index in that order of the warp's first thread to run
   Wait wait = Wait::kRunnable;
 
   // Where the thread waits (barrier or collective) and the collective's operands.

@@ -248,20 +248,52 @@ TEST(WarpVote, BallotAnyAllCoverExactlyTheLanesOfTheMask) {
   }
 }
 
-// The first thread to run records its warp: the policies differ exactly there.
-__global__ void first_warp_to_run(int* first) {
-  atomicCAS(first, -1, static_cast<int>(threadIdx.x / 32));
+// The first thread to run records itself: the policies differ exactly there.
+__global__ void first_thread_to_run(int* first) {
+  atomicCAS(first, -1, static_cast<int>(threadIdx.x));
 }
 
-TEST(Policy, LockstepRunsWarpZeroFirstAndWarpReverseTheHighestWarp) {
+TEST(Policy, LockstepRunsThread0FirstAndWarpReverseTheHighestLaneOfTheHighestWarp) {
   DeviceBuffer<int> first(1);
   for (const auto& [policy, want] : {std::pair<const char*, int>{"lockstep", 0},
-                                     std::pair<const char*, int>{"warp-reverse", 7}}) {
+                                     std::pair<const char*, int>{"warp-reverse", 255}}) {
     ScopedPolicy scoped(policy);
     EMU_CHECK(cudaMemset(first.get(), 0xff, sizeof(int)));
-    LINACT_LAUNCH(1, 256, 0, nullptr, first_warp_to_run)(first.get());
+    LINACT_LAUNCH(1, 256, 0, nullptr, first_thread_to_run)(first.get());
     EMU_CHECK(cudaGetLastError());
     EXPECT_EQ(first.download()[0], want) << "policy " << policy;
+  }
+}
+
+// Each lane publishes a value in shared memory and reads its lower neighbour's; without the
+// __syncwarp between the two, the read is a race within the warp.
+template <bool kSyncwarp>
+__global__ void read_lower_lane(float* out) {
+  LINACT_DYNAMIC_SMEM(float, slot);
+  const unsigned lane = threadIdx.x % 32;
+  slot[threadIdx.x] = static_cast<float>(threadIdx.x);
+  if (kSyncwarp) __syncwarp();
+  out[threadIdx.x] = slot[threadIdx.x - lane + (lane + 31) % 32];
+}
+
+TEST(Policy, WarpReverseExposesAMissingSyncwarpBetweenLanes) {
+  DeviceBuffer<float> out(64);
+  for (const char* policy : {"lockstep", "warp-reverse"}) {
+    ScopedPolicy scoped(policy);
+    LINACT_LAUNCH(1, 64, 64 * sizeof(float), nullptr, read_lower_lane<true>)(out.get());
+    EMU_CHECK(cudaGetLastError());
+    const auto got = out.download();
+    for (int t = 0; t < 64; ++t) {
+      const int want = t - t % 32 + (t % 32 + 31) % 32;
+      ASSERT_EQ(got[t], static_cast<float>(want)) << "policy " << policy << ", thread " << t;
+    }
+  }
+  ScopedPolicy scoped("warp-reverse");
+  LINACT_LAUNCH(1, 64, 64 * sizeof(float), nullptr, read_lower_lane<false>)(out.get());
+  EMU_CHECK(cudaGetLastError());
+  const auto got = out.download();
+  for (int t = 0; t < 64; ++t) {
+    if (t % 32 != 0) EXPECT_TRUE(std::isnan(got[t])) << "thread " << t << " read " << got[t];
   }
 }
 
@@ -269,7 +301,7 @@ TEST(PolicyDeathTest, UnknownPolicyIsAClearError) {
   EXPECT_DEATH(
       {
         setenv("LINACT_EMU_POLICY", "random", 1);
-        LINACT_LAUNCH(1, 32, 0, nullptr, first_warp_to_run)(nullptr);
+        LINACT_LAUNCH(1, 32, 0, nullptr, first_thread_to_run)(nullptr);
       },
       "LINACT_EMU_POLICY='random' is not a scheduling policy; use 'lockstep'");
 }
@@ -298,8 +330,9 @@ __global__ void mismatched_masks(int* out) {
 TEST(StrictnessDeathTest, WarpCollectiveWithMismatchedMasksIsReported) {
   DeviceBuffer<int> out(32);
   EXPECT_DEATH(LINACT_LAUNCH(1, 32, 0, nullptr, mismatched_masks)(out.get()),
-               "mismatched masks: __shfl_sync with mask 0xffffffff, while lane 0 of the same "
-               "warp waits at __shfl_sync with mask 0x000001ff(.|\n)*scheduler_test.cpp");
+               "mismatched masks: __shfl_sync with mask 0x(ffffffff|000001ff), while lane [0-9]+ "
+               "of the same warp waits at __shfl_sync with mask 0x(000001ff|ffffffff)"
+               "(.|\n)*scheduler_test.cpp");
 }
 
 __global__ void lane_exits_before_shuffle(int* out) {
@@ -309,10 +342,11 @@ __global__ void lane_exits_before_shuffle(int* out) {
 
 TEST(StrictnessDeathTest, WarpCollectiveWithAnExitedLaneIsReported) {
   DeviceBuffer<int> out(32);
-  // Lockstep exits lane 31 last, warp-reverse... also after lanes 0-30 wait: either way the
-  // exiting lane leaves a collective waiting for it.
+  // Lockstep exits lane 31 while lanes 0-30 wait for it; warp-reverse exits lane 31 first, and
+  // lane 30 then finds it gone.
   EXPECT_DEATH(LINACT_LAUNCH(1, 32, 0, nullptr, lane_exits_before_shuffle)(out.get()),
-               "lane missing from a warp collective(.|\n)*31");
+               "lane missing from a warp collective: (lane 31 exited|.* waits for lanes "
+               "0x80000000, which already exited)");
 }
 
 __global__ void lane_at_barrier_during_shuffle(int* out) {
