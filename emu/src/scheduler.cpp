@@ -70,6 +70,7 @@ struct Worker : BlockBuiltins {
   unsigned nthreads = 0;
   Policy order_policy = Policy::kLockstep;
   unsigned at_barrier = 0;
+  const Thread* barrier_thread = nullptr;  // first arrival at the barrier now filling
   unsigned exited = 0;
   int reduce_count = 0;
   Thread* running = nullptr;
@@ -619,6 +620,17 @@ int syncthreads_reduce(int op, int predicate, const char* file, int line) {
          "every thread of a block must reach every barrier",
          gone->thread_idx.x, gone->thread_idx.y, gone->thread_idx.z);
   }
+  if (w.at_barrier == 0) {
+    w.barrier_thread = self;
+  } else if (!same_site(w.barrier_thread->file, w.barrier_thread->line, file, line)) {
+    const Thread* waiter = w.barrier_thread;
+    fail(self, file, line,
+         "__syncthreads reached at different places: thread (%u, %u, %u) waits at %s:%d; "
+         "CUDA leaves a barrier in divergent code undefined, so every thread of the block "
+         "must reach the same __syncthreads",
+         waiter->thread_idx.x, waiter->thread_idx.y, waiter->thread_idx.z, waiter->file,
+         waiter->line);
+  }
   w.reduce_count += predicate != 0;
   if (++w.at_barrier < w.nthreads) {
     self->wait = Wait::kBarrier;
@@ -770,6 +782,14 @@ uint64_t collective(WarpOp op, unsigned mask, uint64_t value, int arg, int width
         (!strict_site || (other.arg == arg && same_site(other.file, other.line, file, line)));
     if (same) {
       group = &other;
+      if (other.width != width) {
+        const Thread& rep =
+            lane_thread(w, self->warp, static_cast<unsigned>(__builtin_ctz(other.arrived)));
+        fail(self, file, line,
+             "%s with width %d, while lane %u of the same collective passed width %d (%s:%d); "
+             "all lanes of a shuffle must pass the same width",
+             op_name(op), width, rep.lane, other.width, other.file, other.line);
+      }
     } else if ((other.arrived & mask) && (other.mask & bit)) {
       const Thread& rep =
           lane_thread(w, self->warp, static_cast<unsigned>(__builtin_ctz(other.arrived & mask)));
@@ -783,7 +803,7 @@ uint64_t collective(WarpOp op, unsigned mask, uint64_t value, int arg, int width
   }
   if (group == nullptr) {
     group = &warp.groups[warp.ngroups++];
-    *group = WarpGroup{op, mask, 0, arg, file, line};
+    *group = WarpGroup{op, mask, 0, arg, width, file, line};
   }
 
   self->value = value;

@@ -65,6 +65,7 @@ struct WarpGroup {
   unsigned mask;
   unsigned arrived;
   int arg;
+  int width;
   const char* file;
   int line;
 };
@@ -103,6 +104,9 @@ uint64_t collective(WarpOp op, unsigned mask, uint64_t value, int arg, int width
 // Prints an error naming the kernel, block, thread and source line, then aborts.
 [[noreturn]] __attribute__((format(printf, 4, 5))) void fail(const Thread* thread, const char* file,
                                                              int line, const char* fmt, ...);
+
+// Whether `ptr` lies inside a cudaMalloc allocation (runtime.cpp): global, not shared, memory.
+bool is_global_memory(const void* ptr);
 
 // Completion of the PTX collectives (ptx.cpp); `lanes` are the warp's 32 threads.
 void complete_ldmatrix(Thread* const* lanes);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "emu_test_util.h"
@@ -307,18 +308,28 @@ TEST(PolicyDeathTest, UnknownPolicyIsAClearError) {
 }
 
 // Strictness checks: each planted bug aborts with a message naming what went wrong and where.
-__global__ void early_return_before_barrier(int* out) {
-  if (threadIdx.x == 40) return;
+__global__ void thread_zero_returns_before_barrier(int* out) {
+  if (threadIdx.x == 0) return;
   __syncthreads();
   out[threadIdx.x] = 1;
 }
 
+// Warp-reverse runs thread 0 last: every other thread already waits when it exits.
 TEST(StrictnessDeathTest, ThreadExitingWhileOthersWaitAtABarrierIsReported) {
   DeviceBuffer<int> out(64);
-  EXPECT_DEATH(LINACT_LAUNCH(1, 64, 0, nullptr, early_return_before_barrier)(out.get()),
-               "(thread exited while .* wait at __syncthreads|__syncthreads can never "
-               "complete: thread \\(40, 0, 0\\) of this block already exited)(.|\n)*"
-               "scheduler_test.cpp");
+  ScopedPolicy scoped("warp-reverse");
+  EXPECT_DEATH(LINACT_LAUNCH(1, 64, 0, nullptr, thread_zero_returns_before_barrier)(out.get()),
+               "thread exited while 63 other thread\\(s\\) of its block wait at __syncthreads "
+               "\\(.*scheduler_test.cpp:[0-9]+\\)(.|\n)*thread \\(0, 0, 0\\)");
+}
+
+// Lockstep runs thread 0 first: it exits before anyone waits, and the next arrival reports it.
+TEST(StrictnessDeathTest, BarrierReachedAfterAThreadExitedIsReported) {
+  DeviceBuffer<int> out(64);
+  ScopedPolicy scoped("lockstep");
+  EXPECT_DEATH(LINACT_LAUNCH(1, 64, 0, nullptr, thread_zero_returns_before_barrier)(out.get()),
+               "__syncthreads can never complete: thread \\(0, 0, 0\\) of this block already "
+               "exited(.|\n)*thread \\(1, 0, 0\\)(.|\n)*scheduler_test.cpp");
 }
 
 // Lanes 0-7 wait for lanes 0-8; lane 8 arrives with the full mask and waits for everyone.
@@ -350,13 +361,8 @@ TEST(StrictnessDeathTest, WarpCollectiveWithAnExitedLaneIsReported) {
 }
 
 __global__ void lane_at_barrier_during_shuffle(int* out) {
-  if (threadIdx.x == 3) {
-    __syncthreads();
-    out[threadIdx.x] = 0;
-  } else {
-    out[threadIdx.x] = __shfl_sync(kFull, static_cast<int>(threadIdx.x), 3);
-    __syncthreads();
-  }
+  if (threadIdx.x != 3) out[threadIdx.x] = __shfl_sync(kFull, static_cast<int>(threadIdx.x), 3);
+  __syncthreads();
 }
 
 TEST(StrictnessDeathTest, DeadlockReportsWhoWaitsWhere) {
@@ -376,6 +382,70 @@ TEST(StrictnessDeathTest, MaskNamingLanesBeyondThePartialWarpIsReported) {
   DeviceBuffer<int> out(16);
   EXPECT_DEATH(LINACT_LAUNCH(1, 16, 0, nullptr, shuffle_in_half_warp)(out.get()),
                "names lanes 0xffff0000 that do not exist");
+}
+
+__global__ void barriers_on_two_lines(int* out) {
+  if (threadIdx.x < 32) {
+    __syncthreads();
+  } else {
+    __syncthreads();
+  }
+  out[threadIdx.x] = 1;
+}
+
+TEST(StrictnessDeathTest, SyncthreadsReachedAtDifferentLinesIsReported) {
+  DeviceBuffer<int> out(64);
+  EXPECT_DEATH(LINACT_LAUNCH(1, 64, 0, nullptr, barriers_on_two_lines)(out.get()),
+               "__syncthreads reached at different places: thread .* waits at "
+               ".*scheduler_test.cpp:[0-9]+(.|\n)*at .*scheduler_test.cpp");
+}
+
+__global__ void shuffle_widths_differ(int* out) {
+  const int width = threadIdx.x < 16 ? 16 : 32;
+  out[threadIdx.x] = __shfl_xor_sync(kFull, static_cast<int>(threadIdx.x), 1, width);
+}
+
+TEST(StrictnessDeathTest, LanesPassingDifferentWidthsToOneShuffleAreReported) {
+  DeviceBuffer<int> out(32);
+  EXPECT_DEATH(LINACT_LAUNCH(1, 32, 0, nullptr, shuffle_widths_differ)(out.get()),
+               "__shfl_xor_sync with width (16|32), while lane [0-9]+ of the same collective "
+               "passed width (16|32)");
+}
+
+__global__ void shuffle_from_outside_the_mask(int* out) {
+  if (threadIdx.x < 16) {
+    out[threadIdx.x] = __shfl_sync(0x0000ffffu, static_cast<int>(threadIdx.x), 20);
+  }
+}
+
+TEST(StrictnessDeathTest, SourceLaneOutsideTheMaskIsReported) {
+  DeviceBuffer<int> out(32);
+  EXPECT_DEATH(LINACT_LAUNCH(1, 32, 0, nullptr, shuffle_from_outside_the_mask)(out.get()),
+               "__shfl_sync reads lane 20, which is not in the mask 0x0000ffff");
+}
+
+__global__ void mask_without_the_caller(int* out) {
+  const unsigned mask = threadIdx.x == 7 ? 0xffffff7fu : kFull;
+  out[threadIdx.x] = __shfl_sync(mask, static_cast<int>(threadIdx.x), 0);
+}
+
+TEST(StrictnessDeathTest, MaskWithoutTheCallingLaneIsReported) {
+  DeviceBuffer<int> out(32);
+  EXPECT_DEATH(LINACT_LAUNCH(1, 32, 0, nullptr, mask_without_the_caller)(out.get()),
+               "__shfl_sync with mask 0xffffff7f, which does not include the calling lane 7");
+}
+
+__global__ void shuffle_with_width(int* out, int width) {
+  out[threadIdx.x] = __shfl_sync(kFull, static_cast<int>(threadIdx.x), 0, width);
+}
+
+TEST(StrictnessDeathTest, WidthThatIsNotAPowerOfTwoUpTo32IsReported) {
+  DeviceBuffer<int> out(32);
+  for (int width : {0, 3, 64}) {
+    EXPECT_DEATH(LINACT_LAUNCH(1, 32, 0, nullptr, shuffle_with_width)(out.get(), width),
+                 "__shfl_sync with width " + std::to_string(width) +
+                     "; the width must be a power of two from 1 to 32");
+  }
 }
 
 }  // namespace
