@@ -50,8 +50,20 @@ bool is_fiber_overflow(const siginfo_t* info, const void* context) {
   return sp != nullptr && sp < stack->bottom && sp + 16 * page_size() >= stack->guard;
 }
 
+const void* faulting_pc(const void* context) {
+  const auto* uc = static_cast<const ucontext_t*>(context);
+#if defined(__x86_64__)
+  return reinterpret_cast<const void*>(uc->uc_mcontext.gregs[REG_RIP]);
+#elif defined(__aarch64__)
+  return reinterpret_cast<const void*>(uc->uc_mcontext.pc);
+#else
+  (void)uc;
+  return nullptr;
+#endif
+}
+
 void on_segv(int sig, siginfo_t* info, void* context) {
-  if (is_fiber_overflow(info, context)) report_stack_overflow();
+  if (is_fiber_overflow(info, context)) report_stack_overflow(faulting_pc(context));
   // Not ours: hand the fault to whoever handled SIGSEGV before (ASan, or the default action).
   if (g_previous_segv.sa_flags & SA_SIGINFO) {
     g_previous_segv.sa_sigaction(sig, info, context);

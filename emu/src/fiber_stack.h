@@ -31,8 +31,9 @@ void release_fiber_stack(FiberStack& stack);
 void install_overflow_handler();
 
 // Called from the handler when a fault hits the running fiber's guard page; the scheduler prints
-// the kernel, block and thread, then aborts.
-[[noreturn]] void report_stack_overflow();
+// the kernel, block, thread, the faulting instruction and the thread's last barrier or
+// collective, then aborts. `pc` is the faulting instruction, or null where unknown.
+[[noreturn]] void report_stack_overflow(const void* pc);
 // The running fiber's stack on this worker, or nullptr when no fiber runs.
 const FiberStack* running_fiber_stack();
 

@@ -1,5 +1,6 @@
 #include "scheduler.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -599,13 +600,27 @@ const FiberStack* running_fiber_stack() {
   return w != nullptr && w->running != nullptr ? &w->running->stack : nullptr;
 }
 
-void report_stack_overflow() {
+void report_stack_overflow(const void* pc) {
   Worker* w = tl_worker;
   const Thread* t = w->running;
-  fail(t, nullptr, 0,
-       "fiber stack overflow (%zu bytes per emulated thread): the kernel's locals or recursion "
-       "are too deep; raise LINACT_EMU_STACK_KIB if the kernel is meant to use that much",
-       t->stack.size);
+  // Kernels are mostly internal functions without a dynamic symbol, so the instruction is given
+  // as an offset into its binary, for addr2line; the source line is the thread's last barrier or
+  // collective (the launch site if it reached none).
+  char where[512] = "unknown instruction";
+  Dl_info info{};
+  if (pc != nullptr && dladdr(pc, &info) != 0 && info.dli_fname != nullptr) {
+    const auto offset =
+        reinterpret_cast<uintptr_t>(pc) - reinterpret_cast<uintptr_t>(info.dli_fbase);
+    std::snprintf(where, sizeof(where), "instruction %s+0x%zx%s%s (addr2line -f -C -e %s 0x%zx)",
+                  info.dli_fname, static_cast<size_t>(offset), info.dli_sname ? " in " : "",
+                  info.dli_sname ? info.dli_sname : "", info.dli_fname,
+                  static_cast<size_t>(offset));
+  }
+  fail(t, t->file, t->line,
+       "fiber stack overflow (%zu bytes per emulated thread) at %s, after the thread's last "
+       "barrier or collective at %s:%d: the kernel's locals or recursion are too deep; raise "
+       "LINACT_EMU_STACK_KIB if the kernel is meant to use that much",
+       t->stack.size, where, t->file, t->line);
 }
 
 int syncthreads_reduce(int op, int predicate, const char* file, int line) {

@@ -74,8 +74,10 @@ __global__ void overflow_stack(int* out) {
 TEST(FiberStackDeathTest, OverflowIsReportedWithKernelBlockAndThread) {
   DeviceBuffer<int> out(1);
   EXPECT_DEATH(LINACT_LAUNCH(1, 32, 0, nullptr, overflow_stack)(out.get()),
-               "fiber stack overflow(.|\n)*kernel overflow_stack(.|\n)*block \\(0, 0, 0\\), "
-               "thread \\((0|31), 0, 0\\)");
+               "fiber stack overflow \\([0-9]+ bytes per emulated thread\\) at instruction "
+               ".*emu_fiber_stack_test\\+0x[0-9a-f]+.* \\(addr2line .*\\), after the thread's "
+               "last barrier or collective at .*fiber_stack_test.cpp:[0-9]+(.|\n)*"
+               "kernel overflow_stack(.|\n)*block \\(0, 0, 0\\), thread \\((0|31), 0, 0\\)");
 }
 
 }  // namespace
