@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config python3
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost-context-dev
-  libopenblas-dev libomp-dev
+  libopenblas-dev libopenblas-openmp-dev libomp-dev
   libcli11-dev nlohmann-json3-dev zlib1g-dev libpng-dev libeigen3-dev
   dataset-fashion-mnist
   clang libclang-rt-14-dev
