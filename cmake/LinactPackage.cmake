@@ -11,6 +11,10 @@ foreach(t linact linact_emu linact_emu_runtime)
   endif()
 endforeach()
 
+if(NOT linact_export_targets)
+  return()
+endif()
+
 install(TARGETS ${linact_export_targets} EXPORT linactTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
