@@ -86,13 +86,18 @@ cudaError_t launch_with(const LinearBackwardArgs& a, cudaStream_t stream) {
 }
 
 // m = 0: the sums are empty, so dw and db become zero, or stay as they are when accumulating.
+// Padding between dw's rows must stay untouched, so a padded dw is cleared one row at a time
+// (cudaMemsetAsync is the runtime call both flavours share).
 cudaError_t zero_gradients(const LinearBackwardArgs& a, cudaStream_t stream) {
   if (a.accumulate) return cudaSuccess;
   if (a.dw != nullptr && a.k > 0) {
-    const size_t pitch = static_cast<size_t>(a.ldw) * sizeof(float);
-    const cudaError_t err = cudaMemset2DAsync(
-        a.dw, pitch, 0, static_cast<size_t>(a.k) * sizeof(float), static_cast<size_t>(a.n), stream);
-    if (err != cudaSuccess) return err;
+    const size_t row_bytes = static_cast<size_t>(a.k) * sizeof(float);
+    const int64_t pieces = a.ldw == a.k ? 1 : a.n;
+    const size_t piece_bytes = a.ldw == a.k ? row_bytes * static_cast<size_t>(a.n) : row_bytes;
+    for (int64_t row = 0; row < pieces; ++row) {
+      const cudaError_t err = cudaMemsetAsync(a.dw + row * a.ldw, 0, piece_bytes, stream);
+      if (err != cudaSuccess) return err;
+    }
   }
   if (a.db != nullptr) {
     return cudaMemsetAsync(a.db, 0, static_cast<size_t>(a.n) * sizeof(float), stream);
