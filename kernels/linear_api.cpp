@@ -3,6 +3,8 @@
 #include <math.h>
 #include <stdint.h>
 
+#include <cstring>
+
 #include "context.h"
 #include "cuda_check.h"
 #include "linact/activation.h"
@@ -27,6 +29,16 @@ struct Layer {
 
 long long ll(int64_t v) {
   return static_cast<long long>(v);
+}
+
+// The integer a C caller stored in an enum field. Read as bytes: C lets any int through, and
+// loading an out-of-range value as the C++ enum type would be undefined behaviour.
+template <typename Enum>
+int raw_value(const Enum& e) {
+  static_assert(sizeof(Enum) == sizeof(int), "the C enums are int-sized");
+  int v;
+  std::memcpy(&v, &e, sizeof(v));
+  return v;
 }
 
 // Elements from the first to one past the last of a rows x cols tensor with row stride ld, or
@@ -64,15 +76,16 @@ linactStatus_t check_desc(linactHandle_t h, const linactLinearDesc_t* desc, Laye
                 "desc is NULL: pass a linactLinearDesc_t describing the layer");
   }
   const linactLinearDesc_t& d = *desc;
-  if (d.dtype == LINACT_F16 || d.dtype == LINACT_BF16) {
+  const int dtype = raw_value(d.dtype);
+  const int activation = raw_value(d.activation);
+  if (dtype == LINACT_F16 || dtype == LINACT_BF16) {
     return fail(h, LINACT_STATUS_NOT_SUPPORTED,
                 "desc->dtype is %s: this version of linact computes in fp32 only; use LINACT_F32",
-                d.dtype == LINACT_F16 ? "LINACT_F16" : "LINACT_BF16");
+                dtype == LINACT_F16 ? "LINACT_F16" : "LINACT_BF16");
   }
-  if (d.dtype != LINACT_F32) {
+  if (dtype != LINACT_F32) {
     return fail(h, LINACT_STATUS_INVALID_VALUE,
-                "desc->dtype is %d, not a linactDataType_t: use LINACT_F32",
-                static_cast<int>(d.dtype));
+                "desc->dtype is %d, not a linactDataType_t: use LINACT_F32", dtype);
   }
   const struct {
     const char* name;
@@ -93,11 +106,11 @@ linactStatus_t check_desc(linactHandle_t h, const linactLinearDesc_t* desc, Laye
                 n_big ? "n" : "k", ll(n_big ? d.n : d.k), n_big ? "out_features" : "in_features",
                 ll(kMaxColumns));
   }
-  if (!linact::is_valid_activation(static_cast<int>(d.activation))) {
+  if (!linact::is_valid_activation(activation)) {
     return fail(h, LINACT_STATUS_INVALID_VALUE,
                 "desc->activation is %d: use a linactActivation_t from LINACT_ACT_IDENTITY (0) to "
                 "LINACT_ACT_SILU (%d)",
-                static_cast<int>(d.activation), linact::kNumActivations - 1);
+                activation, linact::kNumActivations - 1);
   }
   if (!isfinite(d.alpha)) {
     return fail(h, LINACT_STATUS_INVALID_VALUE,
@@ -110,7 +123,7 @@ linactStatus_t check_desc(linactHandle_t h, const linactLinearDesc_t* desc, Laye
   l.m = d.m;
   l.n = d.n;
   l.k = d.k;
-  l.act = static_cast<Activation>(d.activation);
+  l.act = static_cast<Activation>(activation);
   l.alpha = d.alpha;
   linactStatus_t s = check_leading_dim(h, "ldx", d.ldx, d.k, "in_features, desc->k", &l.ldx);
   if (s == LINACT_STATUS_SUCCESS) {

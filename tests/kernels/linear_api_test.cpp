@@ -315,3 +315,92 @@ TEST_F(LinearSpecialValues, HoldThroughForwardAndBackward) {
 
 }  // namespace
 }  // namespace linact::test
+
+namespace linact::test {
+namespace {
+
+using LinearStreams = HandleTest;
+
+// A launch the runtime refuses (here: into a stream that no longer exists, which the emulator
+// reports as CUDA does for an invalid handle) comes back as EXECUTION_FAILED with CUDA's words.
+TEST_F(LinearStreams, FailedLaunchReportsExecutionFailedWithTheCudaError) {
+#if !defined(LINACT_EMU)
+  GTEST_SKIP() << "a destroyed stream is undefined behaviour on a real GPU";
+#else
+  cudaStream_t stream = nullptr;
+  ASSERT_EQ(cudaStreamCreate(&stream), cudaSuccess);
+  ASSERT_EQ(cudaStreamDestroy(stream), cudaSuccess);
+  ASSERT_EQ(linactSetStream(handle_, stream), LINACT_STATUS_SUCCESS);
+  DeviceBuffer x(6), w(6), y(4);
+  linactLinearDesc_t d = make_desc(2, 2, 3, LINACT_ACT_RELU);
+  EXPECT_EQ(linactLinearForward(handle_, &d, x.get(), w.get(), nullptr, y.get(), nullptr),
+            LINACT_STATUS_EXECUTION_FAILED);
+  const std::string message = linactGetLastError(handle_);
+  EXPECT_NE(message.find("launch_linear_forward"), std::string::npos) << message;
+  EXPECT_NE(message.find(cudaGetErrorString(cudaErrorInvalidResourceHandle)), std::string::npos)
+      << message;
+  cudaGetLastError();
+#endif
+}
+
+// Forward and backward captured into a CUDA graph and replayed give the same bits as direct
+// calls: the calls neither allocate nor synchronize.
+TEST_F(LinearStreams, GraphCaptureReplaysBitwiseEqual) {
+  Problem p;
+  p.m = 33;
+  p.n = 20;
+  p.k = 17;
+  p.act = Activation::kGelu;
+  const LayerData d(p, 31);
+  DeviceCopy x(d.x), w(d.w), bias(d.bias), dy(d.dy);
+  const Strided out_y(p.m, p.n, p.ldy(), 0, poison()), out_z(p.m, p.n, p.n, 0, poison());
+  Gradients g = Gradients::poisoned(p, true, true, true);
+  const linactLinearDesc_t desc = p.desc();
+
+  struct Outputs {
+    DeviceCopy y, z, dx, dw, db;
+  };
+  auto record = [&](Outputs& o) {
+    return linactLinearForward(handle_, &desc, x.ptr(), w.ptr(), bias.ptr(), o.y.ptr(),
+                               o.z.ptr()) == LINACT_STATUS_SUCCESS &&
+           linactLinearBackward(handle_, &desc, x.ptr(), w.ptr(), o.y.ptr(), o.z.ptr(), dy.ptr(),
+                                o.dx.ptr(), o.dw.ptr(), o.db.ptr(), 0) == LINACT_STATUS_SUCCESS;
+  };
+  Outputs direct{DeviceCopy(out_y), DeviceCopy(out_z), DeviceCopy(g.dx), DeviceCopy(g.dw),
+                 DeviceCopy(g.db)};
+  Outputs replayed{DeviceCopy(out_y), DeviceCopy(out_z), DeviceCopy(g.dx), DeviceCopy(g.dw),
+                   DeviceCopy(g.db)};
+  ASSERT_TRUE(record(direct)) << linactGetLastError(handle_);
+
+  cudaStream_t stream = nullptr;
+  ASSERT_EQ(cudaStreamCreate(&stream), cudaSuccess);
+  ASSERT_EQ(linactSetStream(handle_, stream), LINACT_STATUS_SUCCESS);
+  ASSERT_EQ(cudaStreamBeginCapture(stream, cudaStreamCaptureModeGlobal), cudaSuccess);
+  const bool recorded = record(replayed);
+  cudaGraph_t graph = nullptr;
+  ASSERT_EQ(cudaStreamEndCapture(stream, &graph), cudaSuccess);
+  ASSERT_TRUE(recorded) << linactGetLastError(handle_);
+  cudaGraphExec_t exec = nullptr;
+  ASSERT_EQ(cudaGraphInstantiate(&exec, graph, 0), cudaSuccess);
+  ASSERT_EQ(cudaGraphLaunch(exec, stream), cudaSuccess);
+  ASSERT_EQ(cudaStreamSynchronize(stream), cudaSuccess);
+
+  const DeviceCopy* pairs[][2] = {{&direct.y, &replayed.y},
+                                  {&direct.z, &replayed.z},
+                                  {&direct.dx, &replayed.dx},
+                                  {&direct.dw, &replayed.dw},
+                                  {&direct.db, &replayed.db}};
+  const char* names[] = {"y", "z", "dx", "dw", "db"};
+  for (int i = 0; i < 5; ++i) {
+    const std::vector<float> a = pairs[i][0]->buffer.download();
+    const std::vector<float> b = pairs[i][1]->buffer.download();
+    EXPECT_TRUE(bitwise_equal(b.data(), a.data(), a.size(), names[i]));
+  }
+  cudaGraphExecDestroy(exec);
+  cudaGraphDestroy(graph);
+  ASSERT_EQ(linactSetStream(handle_, nullptr), LINACT_STATUS_SUCCESS);
+  cudaStreamDestroy(stream);
+}
+
+}  // namespace
+}  // namespace linact::test
