@@ -22,7 +22,8 @@ namespace linact {
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-inline linactStatus_t fail(linactHandle_t handle, linactStatus_t status, const char* fmt, ...) {
+inline linactStatus_t
+fail(linactHandle_t handle, linactStatus_t status, const char* fmt, ...) {
   char buf[512];
   va_list args;
   va_start(args, fmt);

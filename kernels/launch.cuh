@@ -13,7 +13,7 @@
 
 #if defined(LINACT_EMU)
 #include <linact_emu/launch.h>
-#define LINACT_LAUNCH(grid, block, smem_bytes, stream, ...)                               \
+#define LINACT_LAUNCH(grid, block, smem_bytes, stream, ...)                             \
   ::linact_emu::Launch((grid), (block), (smem_bytes), (stream), #__VA_ARGS__, __FILE__, \
                        __LINE__)(__VA_ARGS__)
 #define LINACT_DYNAMIC_SMEM(type, name) \
@@ -21,7 +21,7 @@
 #else
 #define LINACT_LAUNCH(grid, block, smem_bytes, stream, ...) \
   __VA_ARGS__<<<(grid), (block), (smem_bytes), (stream)>>>
-#define LINACT_DYNAMIC_SMEM(type, name)                                \
+#define LINACT_DYNAMIC_SMEM(type, name)                                 \
   extern __shared__ __align__(16) unsigned char linact_dynamic_smem_[]; \
   type* name = reinterpret_cast<type*>(linact_dynamic_smem_)
 #endif

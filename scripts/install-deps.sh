@@ -11,7 +11,7 @@ packages=(
   libopenblas-dev libopenblas-openmp-dev libomp-dev
   libcli11-dev nlohmann-json3-dev zlib1g-dev libpng-dev libeigen3-dev
   dataset-fashion-mnist
-  clang libclang-rt-14-dev
+  clang clang-format libclang-rt-14-dev git
 )
 
 missing=()

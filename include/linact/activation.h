@@ -61,14 +61,30 @@ enum class Saved : int { kOutput, kPreactivation };
 
 namespace math {
 // Overloads so the functors below run in float (kernels) and double (reference) alike.
-LINACT_HD float exp(float x) { return ::expf(x); }
-LINACT_HD double exp(double x) { return ::exp(x); }
-LINACT_HD float tanh(float x) { return ::tanhf(x); }
-LINACT_HD double tanh(double x) { return ::tanh(x); }
-LINACT_HD float erfc(float x) { return ::erfcf(x); }
-LINACT_HD double erfc(double x) { return ::erfc(x); }
-LINACT_HD float fabs(float x) { return ::fabsf(x); }
-LINACT_HD double fabs(double x) { return ::fabs(x); }
+LINACT_HD float exp(float x) {
+  return ::expf(x);
+}
+LINACT_HD double exp(double x) {
+  return ::exp(x);
+}
+LINACT_HD float tanh(float x) {
+  return ::tanhf(x);
+}
+LINACT_HD double tanh(double x) {
+  return ::tanh(x);
+}
+LINACT_HD float erfc(float x) {
+  return ::erfcf(x);
+}
+LINACT_HD double erfc(double x) {
+  return ::erfc(x);
+}
+LINACT_HD float fabs(float x) {
+  return ::fabsf(x);
+}
+LINACT_HD double fabs(double x) {
+  return ::fabs(x);
+}
 }  // namespace math
 
 struct Identity {
@@ -171,9 +187,9 @@ struct GeluTanh {
   LINACT_HD static T backward(T dy, T z, T) {
     const T t = inner_tanh(z);
     const T sech2 = T(1) - t * t;
-    const T slope =
-        sech2 == T(0) ? T(0)
-                      : T(0.5) * z * sech2 * T(kSqrt2OverPi) * (T(1) + T(3 * kCubic) * z * z);
+    const T slope = sech2 == T(0)
+                        ? T(0)
+                        : T(0.5) * z * sech2 * T(kSqrt2OverPi) * (T(1) + T(3 * kCubic) * z * z);
     return dy * (T(0.5) * (T(1) + t) + slope);
   }
 };
@@ -244,14 +260,22 @@ inline constexpr bool is_valid_activation(int act) {
 
 inline const char* activation_name(Activation act) {
   switch (act) {
-    case Activation::kIdentity: return "identity";
-    case Activation::kRelu: return "relu";
-    case Activation::kLeakyRelu: return "leaky_relu";
-    case Activation::kSigmoid: return "sigmoid";
-    case Activation::kTanh: return "tanh";
-    case Activation::kGelu: return "gelu";
-    case Activation::kGeluTanh: return "gelu_tanh";
-    case Activation::kSilu: return "silu";
+    case Activation::kIdentity:
+      return "identity";
+    case Activation::kRelu:
+      return "relu";
+    case Activation::kLeakyRelu:
+      return "leaky_relu";
+    case Activation::kSigmoid:
+      return "sigmoid";
+    case Activation::kTanh:
+      return "tanh";
+    case Activation::kGelu:
+      return "gelu";
+    case Activation::kGeluTanh:
+      return "gelu_tanh";
+    case Activation::kSilu:
+      return "silu";
   }
   return "invalid";
 }
@@ -262,14 +286,22 @@ template <typename F>
 decltype(auto) dispatch_activation(Activation act, F&& f) {
   using A = Activation;
   switch (act) {
-    case A::kRelu: return f(std::integral_constant<A, A::kRelu>{});
-    case A::kLeakyRelu: return f(std::integral_constant<A, A::kLeakyRelu>{});
-    case A::kSigmoid: return f(std::integral_constant<A, A::kSigmoid>{});
-    case A::kTanh: return f(std::integral_constant<A, A::kTanh>{});
-    case A::kGelu: return f(std::integral_constant<A, A::kGelu>{});
-    case A::kGeluTanh: return f(std::integral_constant<A, A::kGeluTanh>{});
-    case A::kSilu: return f(std::integral_constant<A, A::kSilu>{});
-    case A::kIdentity: break;
+    case A::kRelu:
+      return f(std::integral_constant<A, A::kRelu>{});
+    case A::kLeakyRelu:
+      return f(std::integral_constant<A, A::kLeakyRelu>{});
+    case A::kSigmoid:
+      return f(std::integral_constant<A, A::kSigmoid>{});
+    case A::kTanh:
+      return f(std::integral_constant<A, A::kTanh>{});
+    case A::kGelu:
+      return f(std::integral_constant<A, A::kGelu>{});
+    case A::kGeluTanh:
+      return f(std::integral_constant<A, A::kGeluTanh>{});
+    case A::kSilu:
+      return f(std::integral_constant<A, A::kSilu>{});
+    case A::kIdentity:
+      break;
   }
   return f(std::integral_constant<A, A::kIdentity>{});
 }

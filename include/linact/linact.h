@@ -53,9 +53,9 @@ typedef enum {
 typedef enum { LINACT_F32 = 0, LINACT_F16 = 1, LINACT_BF16 = 2 } linactDataType_t;
 
 typedef struct {
-  int64_t m; /* batch rows */
-  int64_t n; /* out_features */
-  int64_t k; /* in_features */
+  int64_t m;             /* batch rows */
+  int64_t n;             /* out_features */
+  int64_t k;             /* in_features */
   int64_t ldx, ldw, ldy; /* row strides in elements; 0 = packed */
   linactDataType_t dtype;
   linactActivation_t activation;

@@ -1,0 +1,129 @@
+#include "fiber_stack.h"
+
+#include <signal.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+
+namespace linact_emu {
+namespace {
+
+#if defined(LINACT_EMU_SANITIZE)
+constexpr size_t kDefaultStackKib = 1024;
+#else
+constexpr size_t kDefaultStackKib = 128;
+#endif
+constexpr size_t kAltStackBytes = 256 * 1024;
+
+struct sigaction g_previous_segv;
+
+size_t page_size() {
+  static const size_t size = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  return size;
+}
+
+// A fault is an overflow of the running fiber's stack when the faulting address lies in its
+// guard page, or the stack pointer has already left the usable range (a frame larger than the
+// guard page can jump over it).
+bool is_fiber_overflow(const siginfo_t* info, const void* context) {
+  const FiberStack* stack = running_fiber_stack();
+  if (stack == nullptr || stack->guard == nullptr) return false;
+  auto* addr = static_cast<unsigned char*>(info->si_addr);
+  if (addr >= stack->guard && addr < stack->bottom) return true;
+  const auto* uc = static_cast<const ucontext_t*>(context);
+#if defined(__x86_64__)
+  auto* sp = reinterpret_cast<unsigned char*>(uc->uc_mcontext.gregs[REG_RSP]);
+#elif defined(__aarch64__)
+  auto* sp = reinterpret_cast<unsigned char*>(uc->uc_mcontext.sp);
+#else
+  unsigned char* sp = nullptr;
+#endif
+  return sp != nullptr && sp < stack->bottom && sp + 16 * page_size() >= stack->guard;
+}
+
+void on_segv(int sig, siginfo_t* info, void* context) {
+  if (is_fiber_overflow(info, context)) report_stack_overflow();
+  // Not ours: hand the fault to whoever handled SIGSEGV before (ASan, or the default action).
+  if (g_previous_segv.sa_flags & SA_SIGINFO) {
+    g_previous_segv.sa_sigaction(sig, info, context);
+    return;
+  }
+  if (g_previous_segv.sa_handler == SIG_IGN || g_previous_segv.sa_handler == SIG_DFL) {
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
+  g_previous_segv.sa_handler(sig);
+}
+
+}  // namespace
+
+size_t fiber_stack_bytes() {
+  static const size_t bytes = [] {
+    size_t kib = kDefaultStackKib;
+    if (const char* env = std::getenv("LINACT_EMU_STACK_KIB")) {
+      char* end = nullptr;
+      unsigned long v = std::strtoul(env, &end, 10);
+      if (end == env || *end != '\0' || v < 16 || v > 65536) {
+        std::fprintf(stderr,
+                     "linact_emu: LINACT_EMU_STACK_KIB='%s' is not a stack size; give the KiB "
+                     "per emulated thread as an integer from 16 to 65536\n",
+                     env);
+        std::abort();
+      }
+      kib = v;
+    }
+    const size_t page = page_size();
+    return (kib * 1024 + page - 1) / page * page;
+  }();
+  return bytes;
+}
+
+FiberStack allocate_fiber_stack(size_t bytes) {
+  const size_t page = page_size();
+  void* base = mmap(nullptr, bytes + page, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (base == MAP_FAILED) {
+    std::fprintf(stderr,
+                 "linact_emu: cannot map a %zu-byte fiber stack; lower "
+                 "LINACT_EMU_STACK_KIB or the block size\n",
+                 bytes);
+    std::abort();
+  }
+  mprotect(base, page, PROT_NONE);
+  FiberStack stack;
+  stack.guard = static_cast<unsigned char*>(base);
+  stack.bottom = stack.guard + page;
+  stack.size = bytes;
+  return stack;
+}
+
+void release_fiber_stack(FiberStack& stack) {
+  if (stack.guard != nullptr) munmap(stack.guard, stack.size + page_size());
+  stack = FiberStack{};
+}
+
+void install_overflow_handler() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction action {};
+    action.sa_sigaction = on_segv;
+    action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGSEGV, &action, &g_previous_segv);
+  });
+  // The alternate stack belongs to the worker thread for its whole life.
+  static thread_local bool installed = false;
+  if (installed) return;
+  stack_t alt{};
+  alt.ss_sp = std::malloc(kAltStackBytes);
+  alt.ss_size = kAltStackBytes;
+  alt.ss_flags = 0;
+  if (alt.ss_sp != nullptr && sigaltstack(&alt, nullptr) == 0) installed = true;
+}
+
+}  // namespace linact_emu

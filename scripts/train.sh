@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The main job: builds linact-gan and trains the default MLP GAN on Fashion-MNIST for 10 epochs,
+# writing sample grids, metrics and checkpoints to out/gan and printing the score per epoch.
+# Extra arguments go to `linact-gan train` (for example --backend cpu or --epochs 3).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+
+cmake --preset runner
+cmake --build --preset runner -j "$(nproc)" --target linact-gan
+
+exec build/runner/host/linact-gan train --epochs 10 --out out/gan "$@"
