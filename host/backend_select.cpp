@@ -30,7 +30,7 @@ bool cuda_available(std::string& why) {
   why = std::to_string(devices) + " CUDA device(s) found";
   return true;
 #else
-  why = "this build has no CUDA backend (configured with LINACT_BUILD_CUDA=OFF)";
+  why = "this build has no CUDA backend (LINACT_BUILD_CUDA=OFF)";
   return false;
 #endif
 }
