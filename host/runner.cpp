@@ -96,10 +96,16 @@ TrainResult run_train(const TrainOptions& o, const BackendFactory& make_backend,
     generated.resize(static_cast<size_t>(quality->samples() * kImagePixels));
   }
 
-  log("training " + std::to_string(count) + " images, batch " + std::to_string(config.batch_size) +
-      ", " + std::to_string(steps_per_epoch(count, config.batch_size)) +
-      " steps per epoch, epochs " + std::to_string(trainer.epochs_done() + 1) + " to " +
-      std::to_string(config.epochs) + ", output in " + o.out_dir);
+  if (trainer.epochs_done() >= config.epochs) {
+    log("nothing to train: " + std::to_string(trainer.epochs_done()) + " of " +
+        std::to_string(config.epochs) + " epochs are done; raise --epochs to continue");
+  } else {
+    log("training " + std::to_string(count) + " images, batch " +
+        std::to_string(config.batch_size) + ", " +
+        std::to_string(steps_per_epoch(count, config.batch_size)) + " steps per epoch, epochs " +
+        std::to_string(trainer.epochs_done() + 1) + " to " + std::to_string(config.epochs) +
+        ", output in " + o.out_dir);
+  }
   while (trainer.epochs_done() < config.epochs) {
     progress.start_epoch(trainer.epochs_done() + 1, config.epochs,
                          steps_per_epoch(count, config.batch_size));
