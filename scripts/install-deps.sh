@@ -9,7 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost-context-dev
   python3-matplotlib
-  libopenblas-dev libomp-dev
+  libopenblas-dev libopenblas-openmp-dev
   libcli11-dev nlohmann-json3-dev zlib1g-dev libpng-dev libeigen3-dev
   dataset-fashion-mnist
   clang clang-format libclang-rt-14-dev git

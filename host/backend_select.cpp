@@ -1,0 +1,64 @@
+#include "backend_select.h"
+
+#include <stdexcept>
+
+#include "cpu/cpu_backend.h"
+
+#if defined(LINACT_GAN_WITH_CUDA)
+#include <cuda_runtime_api.h>
+
+#include "cuda/cuda_backend.h"
+#endif
+
+namespace linact::host {
+
+namespace {
+
+// Whether a CUDA device can be used, and why not when it cannot.
+bool cuda_available(std::string& why) {
+#if defined(LINACT_GAN_WITH_CUDA)
+  int devices = 0;
+  const cudaError_t err = cudaGetDeviceCount(&devices);
+  if (err != cudaSuccess) {
+    why = std::string("the CUDA runtime reports ") + cudaGetErrorString(err);
+    return false;
+  }
+  if (devices == 0) {
+    why = "the CUDA runtime found no device";
+    return false;
+  }
+  why = std::to_string(devices) + " CUDA device(s) found";
+  return true;
+#else
+  why = "this build has no CUDA backend (LINACT_BUILD_CUDA=OFF)";
+  return false;
+#endif
+}
+
+}  // namespace
+
+BackendFactory backend_factory(BackendKind kind, int cpu_threads) {
+  return [kind, cpu_threads](
+             const GanConfig& config, const GanState& state,
+             const std::function<void(const std::string&)>& log) -> std::unique_ptr<Backend> {
+    std::string why;
+    const bool cuda = kind != BackendKind::kCpu && cuda_available(why);
+    if (kind == BackendKind::kCuda && !cuda) {
+      throw std::runtime_error("--backend cuda: " + why + "; use --backend cpu or auto");
+    }
+#if defined(LINACT_GAN_WITH_CUDA)
+    if (cuda) {
+      if (log) log("backend: cuda (" + why + ")");
+      return std::make_unique<cuda::CudaBackend>(config, state);
+    }
+#endif
+    cpu::set_cpu_threads(cpu_threads);
+    if (log) {
+      log(kind == BackendKind::kCpu ? "backend: cpu (--backend cpu)"
+                                    : "backend: cpu (" + why + ")");
+    }
+    return std::make_unique<cpu::CpuBackend>(config, state);
+  };
+}
+
+}  // namespace linact::host

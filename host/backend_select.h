@@ -1,0 +1,19 @@
+// Picks the backend of a run: --backend cpu or cuda forces one; auto takes CUDA when this build
+// has it and the runtime reports a device, else the CPU, and logs one line saying which and why.
+#ifndef LINACT_HOST_BACKEND_SELECT_H_
+#define LINACT_HOST_BACKEND_SELECT_H_
+
+#include <string>
+
+#include "runner.h"
+
+namespace linact::host {
+
+enum class BackendKind { kAuto, kCpu, kCuda };
+
+// Threads for the CPU backend (0 = all cores).
+BackendFactory backend_factory(BackendKind kind, int cpu_threads);
+
+}  // namespace linact::host
+
+#endif  // LINACT_HOST_BACKEND_SELECT_H_

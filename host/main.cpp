@@ -1,0 +1,177 @@
+// linact-gan: trains the MLP GAN on Fashion-MNIST (train) and draws images from a checkpoint
+// (sample). Settings come from the defaults, then --config FILE, then the flags given.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "backend_select.h"
+#include "io/fashion_mnist.h"
+#include "runner.h"
+
+namespace {
+
+using linact::host::BackendKind;
+
+// libgomp reads its wait policy once, as it loads, and by default an idle thread spins for a long
+// while before it sleeps. When other processes share the cores, a spinning thread waits on a
+// descheduled one: measured on 2 busy cores, a batch-64 step took 813 ms instead of 30 ms. A
+// short spin keeps the quiet-machine speed and sleeps under contention. The setting must be in
+// the environment before the process starts, so the runner restarts itself once with it;
+// OMP_WAIT_POLICY or GOMP_SPINCOUNT set by the user win.
+void limit_openmp_spinning(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr) return;
+  setenv("GOMP_SPINCOUNT", "10000", 1);
+  execv("/proc/self/exe", argv);
+  // Only reached when the restart failed: carry on with libgomp's defaults.
+}
+
+std::vector<linact::Activation> parse_activations(const std::vector<std::string>& names) {
+  std::vector<linact::Activation> acts;
+  for (const auto& n : names)
+    acts.push_back(linact::host::parse_activation(n));
+  return acts;
+}
+
+// Applies the flags the user gave over `config` (already holding defaults and --config).
+struct ModelFlags {
+  std::vector<int64_t> g_widths, d_widths;
+  std::vector<std::string> g_acts, d_acts;
+  float slope = 0.2f;
+  int64_t batch_size = 0, epochs = 0;
+  float lr = 0.0f;
+  uint64_t seed = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  limit_openmp_spinning(argv);
+  CLI::App app{"linact-gan: an MLP GAN on Fashion-MNIST, trained with linact"};
+  app.require_subcommand(1);
+
+  linact::host::TrainOptions train;
+  std::string config_file;
+  std::string backend_name = "auto";
+  int threads = 0;
+  ModelFlags flags;
+  const std::map<std::string, BackendKind> backends = {
+      {"auto", BackendKind::kAuto}, {"cpu", BackendKind::kCpu}, {"cuda", BackendKind::kCuda}};
+
+  CLI::App* t = app.add_subcommand("train",
+                                   "Train the GAN; writes sample grids, metrics and "
+                                   "checkpoints to --out");
+  CLI::Option* epochs = t->add_option("--epochs", flags.epochs, "Total epochs (default 10)");
+  CLI::Option* batch = t->add_option("--batch-size", flags.batch_size, "Batch size (default 128)");
+  t->add_option("--backend", backend_name, "auto, cuda or cpu (default auto)")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  CLI::Option* seed = t->add_option("--seed", flags.seed, "Random seed (default 1)");
+  t->add_option("--config", config_file, "JSON file of settings; flags override it")
+      ->check(CLI::ExistingFile);
+  t->add_option("--resume", train.resume, "Continue from this .ckpt file")
+      ->check(CLI::ExistingFile);
+  t->add_option("--out", train.out_dir, "Output folder (default linact-gan-out)");
+  CLI::Option* lr = t->add_option("--lr", flags.lr, "Adam learning rate (default 2e-4)");
+  t->add_option(
+      "--data", train.data_dir,
+      std::string("Fashion-MNIST folder (default ") + linact::host::kDefaultFashionMnistDir + ")");
+  CLI::Option* gw =
+      t->add_option("--g-widths", flags.g_widths, "Generator widths (default 100,128,256,512,784)")
+          ->delimiter(',');
+  CLI::Option* dw = t->add_option("--d-widths", flags.d_widths,
+                                  "Discriminator widths (default 784,512,256,128,1)")
+                        ->delimiter(',');
+  CLI::Option* ga = t->add_option("--g-activations", flags.g_acts,
+                                  "One per generator layer (default relu,relu,relu,tanh)")
+                        ->delimiter(',');
+  CLI::Option* da = t->add_option("--d-activations", flags.d_acts,
+                                  "One per discriminator layer, the last 'sigmoid' (default "
+                                  "leaky_relu,leaky_relu,leaky_relu,sigmoid)")
+                        ->delimiter(',');
+  CLI::Option* slope = t->add_option("--slope", flags.slope, "LeakyReLU slope (default 0.2)");
+  t->add_option("--threads", threads, "CPU backend threads (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  t->add_option("--limit", train.limit, "Train on the first N images only (default: all)")
+      ->check(CLI::NonNegativeNumber);
+  t->add_option("--score-samples", train.score_samples,
+                "Images per side of the quality score, 0 to skip it (default 10000)")
+      ->check(CLI::NonNegativeNumber);
+  t->add_option("--classifier", train.classifier,
+                "Cache file of the score's classifier (default ~/.cache/linact/"
+                "fashion-classifier.ckpt)");
+  t->add_option("--log-interval", train.log_interval,
+                "Steps between log lines when not on a terminal (default 100)")
+      ->check(CLI::PositiveNumber);
+
+  linact::host::SampleOptions sample;
+  CLI::App* s = app.add_subcommand("sample",
+                                   "Write images generated from a checkpoint as an "
+                                   "IDX file (ubyte, 28x28)");
+  s->add_option("--checkpoint", sample.checkpoint, "A .ckpt file written by train")
+      ->required()
+      ->check(CLI::ExistingFile);
+  s->add_option("--count", sample.count, "Number of images (default 64)")
+      ->check(CLI::PositiveNumber);
+  s->add_option("--out", sample.out, "Output IDX file")->required();
+  s->add_option("--seed", sample.seed, "Seed of the noise (default 0)");
+  s->add_option("--backend", backend_name, "auto, cuda or cpu (default auto)")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    const auto factory = linact::host::backend_factory(backends.at(backend_name), threads);
+    if (s->parsed()) {
+      linact::host::run_sample(sample, factory, stdout);
+      return 0;
+    }
+
+    linact::host::GanConfig& c = train.config;
+    if (!config_file.empty()) {
+      std::ifstream in(config_file);
+      nlohmann::json j;
+      try {
+        in >> j;
+      } catch (const nlohmann::json::exception& e) {
+        throw std::invalid_argument("--config " + config_file + " is not valid JSON: " + e.what());
+      }
+      try {
+        linact::host::update_from_json(c, j);
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument("--config " + config_file + ": " + e.what());
+      }
+    }
+    if (*gw) c.generator.widths = flags.g_widths;
+    if (*dw) c.discriminator.widths = flags.d_widths;
+    if (*ga) c.generator.activations = parse_activations(flags.g_acts);
+    if (*da) {
+      c.discriminator.activations = parse_activations(flags.d_acts);
+      if (!flags.d_acts.empty() && flags.d_acts.back() == "sigmoid") {
+        c.discriminator.activations.back() = linact::Activation::kIdentity;
+      }
+    }
+    if (*slope) c.set_slope(flags.slope);
+    if (*batch) c.batch_size = flags.batch_size;
+    if (*epochs) c.epochs = flags.epochs;
+    if (*lr) c.lr = flags.lr;
+    if (*seed) c.seed = flags.seed;
+    train.epochs_given = static_cast<bool>(*epochs);
+    if (!train.resume.empty() &&
+        (*gw || *dw || *ga || *da || *slope || *batch || *lr || *seed || !config_file.empty())) {
+      throw std::invalid_argument(
+          "--resume continues the checkpoint's own settings: drop the model and training flags "
+          "(only --epochs may change the total)");
+    }
+    linact::host::run_train(train, factory, stdout, isatty(fileno(stdout)) != 0);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "linact-gan: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,96 @@
+#include "quality.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+
+#include "io/checkpoint.h"
+#include "io/file_bytes.h"
+#include "rng.h"
+
+namespace linact::host {
+
+namespace {
+constexpr const char* kKind = "linact-fashion-classifier";
+
+std::string percent(double fraction) {
+  std::ostringstream s;
+  s.precision(2);
+  s << std::fixed << 100.0 * fraction << "%";
+  return s.str();
+}
+}  // namespace
+
+std::string default_classifier_path(const std::string& out_dir) {
+  std::filesystem::path dir;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
+    dir = std::filesystem::path(xdg) / "linact";
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    dir = std::filesystem::path(home) / ".cache" / "linact";
+  } else {
+    dir = out_dir;
+  }
+  return (dir / "fashion-classifier.ckpt").string();
+}
+
+QualityScore::QualityScore(const std::string& cache_path, const FashionMnist& train,
+                           const FashionMnist& test, int64_t samples, const Log& log)
+    : samples_(std::min(samples, test.count)) {
+  if (samples_ < 2) {
+    throw std::invalid_argument("--score-samples is " + std::to_string(samples) +
+                                ": give at least 2 (10000 is the standard)");
+  }
+  const int64_t param_count = classifier_spec().param_count();
+  if (std::filesystem::exists(cache_path)) {
+    const Checkpoint c = load_checkpoint(cache_path);
+    if (checkpoint_text(c, "kind", cache_path) != kKind) {
+      throw IoError(cache_path +
+                    ": is not a cached classifier; delete it or pass another "
+                    "--classifier path");
+    }
+    classifier_ = std::make_unique<Classifier>(
+        checkpoint_tensor(c, "params", static_cast<size_t>(param_count), cache_path));
+    if (log) log("quality score: classifier loaded from " + cache_path);
+  } else {
+    if (log) log("quality score: training the 784-256-128-10 classifier (once; cached)");
+    classifier_ = std::make_unique<Classifier>(Classifier::train(
+        train.images.data(), train.labels.data(), train.count, ClassifierTraining{}, log));
+    Checkpoint c;
+    c.texts["kind"] = kKind;
+    c.tensors["params"] = classifier_->params();
+    std::filesystem::create_directories(std::filesystem::path(cache_path).parent_path());
+    save_checkpoint(cache_path, c);
+    if (log) log("quality score: classifier saved to " + cache_path);
+  }
+
+  accuracy_ = classifier_->accuracy(test.images.data(), test.labels.data(), test.count);
+  if (accuracy_ < kMinClassifierAccuracy) {
+    throw std::runtime_error("the score's classifier reaches " + percent(accuracy_) +
+                             " test accuracy, below the " + percent(kMinClassifierAccuracy) +
+                             " it needs; delete " + cache_path + " to train it again");
+  }
+
+  test_ = classifier_->feature_gaussian(test.images.data(), samples_);
+  const int64_t train_samples = std::min(samples_, train.count);
+  floor_ =
+      frechet_distance(classifier_->feature_gaussian(train.images.data(), train_samples), test_);
+  Rng rng(12345);
+  std::vector<float> noise(static_cast<size_t>(samples_ * kImagePixels));
+  for (auto& v : noise)
+    v = rng.uniform(-1.0f, 1.0f);
+  noise_ = score(noise.data());
+  if (log) {
+    std::ostringstream line;
+    line << "quality score: classifier test accuracy " << percent(accuracy_) << "; floor (real "
+         << "train vs real test) " << floor_ << "; uniform noise " << noise_ << "; " << samples_
+         << " images per side";
+    log(line.str());
+  }
+}
+
+double QualityScore::score(const float* generated) const {
+  return frechet_distance(classifier_->feature_gaussian(generated, samples_), test_);
+}
+
+}  // namespace linact::host

@@ -1,0 +1,52 @@
+// The score the runner prints per epoch: Frechet distance between classifier features of real
+// test images and of generated ones (score.h), with the classifier loaded from its cache file or
+// trained and cached, and two reference points: the floor (real training images against the
+// real test images) and uniform noise in [-1, 1].
+#ifndef LINACT_HOST_QUALITY_H_
+#define LINACT_HOST_QUALITY_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "io/fashion_mnist.h"
+#include "score.h"
+
+namespace linact::host {
+
+// The classifier must reach this test accuracy for its features to mean anything.
+constexpr double kMinClassifierAccuracy = 0.85;
+
+// Where the classifier is cached unless --classifier says otherwise: $XDG_CACHE_HOME/linact or
+// ~/.cache/linact, falling back to the output folder when neither is set.
+std::string default_classifier_path(const std::string& out_dir);
+
+class QualityScore {
+ public:
+  using Log = std::function<void(const std::string&)>;
+
+  // Loads the classifier from `cache_path`, or trains one on `train` and saves it there. Throws
+  // std::runtime_error when its accuracy on `test` is below kMinClassifierAccuracy. `samples`
+  // images (at most the test set's count) enter each Gaussian.
+  QualityScore(const std::string& cache_path, const FashionMnist& train, const FashionMnist& test,
+               int64_t samples, const Log& log);
+
+  int64_t samples() const { return samples_; }
+  double test_accuracy() const { return accuracy_; }
+  double floor() const { return floor_; }
+  double noise() const { return noise_; }
+  // Score of generated images [samples(), 784].
+  double score(const float* generated) const;
+
+ private:
+  std::unique_ptr<Classifier> classifier_;
+  Gaussian test_;
+  int64_t samples_;
+  double accuracy_ = 0.0;
+  double floor_ = 0.0;
+  double noise_ = 0.0;
+};
+
+}  // namespace linact::host
+
+#endif  // LINACT_HOST_QUALITY_H_

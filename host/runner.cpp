@@ -1,0 +1,179 @@
+#include "runner.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+
+#include "gan_checkpoint.h"
+#include "io/file_bytes.h"
+#include "io/idx.h"
+#include "io/metrics_log.h"
+#include "io/pixels.h"
+#include "io/png_grid.h"
+#include "progress.h"
+#include "quality.h"
+#include "trainer.h"
+
+namespace linact::host {
+
+namespace {
+
+constexpr int kGridSamples = 64;
+constexpr int kGridColumns = 8;
+
+std::string numbered(const std::string& dir, const char* stem, int64_t epoch, const char* ext) {
+  char name[64];
+  std::snprintf(name, sizeof(name), "%s_%03lld%s", stem, static_cast<long long>(epoch), ext);
+  return (std::filesystem::path(dir) / name).string();
+}
+
+nlohmann::json metrics_record(const EpochSummary& s, double score, const std::string& backend) {
+  nlohmann::json j = {
+      {"epoch", s.epoch},        {"steps", s.steps},        {"images", s.images},
+      {"seconds", s.seconds},    {"d_loss", s.mean.d_loss}, {"g_loss", s.mean.g_loss},
+      {"d_real", s.mean.d_real}, {"d_fake", s.mean.d_fake}, {"backend", backend}};
+  if (score >= 0) j["score"] = score;
+  return j;
+}
+
+}  // namespace
+
+TrainResult run_train(const TrainOptions& o, const BackendFactory& make_backend, std::FILE* log_out,
+                      bool terminal) {
+  auto log = [&](const std::string& line) {
+    std::fprintf(log_out, "%s\n", line.c_str());
+    std::fflush(log_out);
+  };
+
+  // The run's state: fresh from the seed, or exactly where a checkpoint left it.
+  TrainingSnapshot snap;
+  if (o.resume.empty()) {
+    snap.config = o.config;
+    validate(snap.config);
+    Rng rng(snap.config.seed);
+    snap.state = initial_state(snap.config, rng);
+    snap.rng_state = rng.state();
+  } else {
+    snap = from_checkpoint(load_checkpoint(o.resume), o.resume);
+    if (o.epochs_given) snap.config.epochs = o.config.epochs;
+    log("resuming " + o.resume + " after epoch " + std::to_string(snap.epochs_done) + " of " +
+        std::to_string(snap.config.epochs));
+  }
+  const GanConfig& config = snap.config;
+
+  const std::string data_dir = o.data_dir.empty() ? kDefaultFashionMnistDir : o.data_dir;
+  FashionMnist train = load_fashion_mnist(data_dir, "train");
+  if (o.limit < 0) {
+    throw std::invalid_argument("--limit is " + std::to_string(o.limit) +
+                                ": give 0 (all images) or a positive count");
+  }
+  const int64_t count = o.limit > 0 ? std::min(o.limit, train.count) : train.count;
+  std::filesystem::create_directories(o.out_dir);
+
+  std::unique_ptr<QualityScore> quality;
+  TrainResult result;
+  if (o.score_samples > 0) {
+    const FashionMnist test = load_fashion_mnist(data_dir, "t10k");
+    const std::string path =
+        o.classifier.empty() ? default_classifier_path(o.out_dir) : o.classifier;
+    quality = std::make_unique<QualityScore>(path, train, test, o.score_samples, log);
+    result.score_floor = quality->floor();
+    result.score_noise = quality->noise();
+  }
+
+  std::unique_ptr<Backend> backend = make_backend(config, snap.state, log);
+  Rng rng(0);
+  rng.set_state(snap.rng_state);
+  Trainer trainer(config, *backend, rng, snap.epochs_done);
+  MetricsLog metrics((std::filesystem::path(o.out_dir) / "metrics.jsonl").string());
+  Progress progress(log_out, terminal, o.log_interval);
+
+  const std::vector<float> grid_noise = fixed_noise(config.seed, kGridSamples, config.noise_dim());
+  std::vector<float> grid(kGridSamples * kImagePixels);
+  std::vector<float> score_noise, generated;
+  if (quality) {
+    score_noise = fixed_noise(config.seed + 1, quality->samples(), config.noise_dim());
+    generated.resize(static_cast<size_t>(quality->samples() * kImagePixels));
+  }
+
+  if (trainer.epochs_done() >= config.epochs) {
+    log("nothing to train: " + std::to_string(trainer.epochs_done()) + " of " +
+        std::to_string(config.epochs) + " epochs are done; raise --epochs to continue");
+  } else {
+    log("training " + std::to_string(count) + " images, batch " +
+        std::to_string(config.batch_size) + ", " +
+        std::to_string(steps_per_epoch(count, config.batch_size)) + " steps per epoch, epochs " +
+        std::to_string(trainer.epochs_done() + 1) + " to " + std::to_string(config.epochs) +
+        ", output in " + o.out_dir);
+  }
+  while (trainer.epochs_done() < config.epochs) {
+    progress.start_epoch(trainer.epochs_done() + 1, config.epochs,
+                         steps_per_epoch(count, config.batch_size));
+    const EpochSummary s = trainer.run_epoch(
+        train.images.data(), count, [&](int64_t step, int64_t, const StepStats& st, int64_t n) {
+          result.steps.push_back(st);
+          progress.step(step, st, n);
+        });
+    progress.end_epoch();
+
+    backend->generate(grid_noise.data(), kGridSamples, grid.data());
+    write_png_grid(numbered(o.out_dir, "samples_epoch", s.epoch, ".png"), grid.data(), kGridSamples,
+                   28, 28, kGridColumns);
+    double score = -1.0;
+    if (quality) {
+      backend->generate(score_noise.data(), quality->samples(), generated.data());
+      score = quality->score(generated.data());
+    }
+    metrics.write(metrics_record(s, score, backend->name()));
+    snap.state = backend->state();
+    snap.rng_state = trainer.rng().state();
+    snap.epochs_done = trainer.epochs_done();
+    save_checkpoint(numbered(o.out_dir, "epoch", s.epoch, ".ckpt"), to_checkpoint(snap));
+
+    char line[256];
+    std::snprintf(line, sizeof(line),
+                  "epoch %lld/%lld d_loss %.4f g_loss %.4f D(x) %.3f D(G(z)) %.3f %.1f s "
+                  "%.0f img/s",
+                  static_cast<long long>(s.epoch), static_cast<long long>(config.epochs),
+                  s.mean.d_loss, s.mean.g_loss, s.mean.d_real, s.mean.d_fake, s.seconds,
+                  s.seconds > 0 ? s.images / s.seconds : 0.0);
+    std::string text = line;
+    if (quality) {
+      std::snprintf(line, sizeof(line), " score %.3f (floor %.3f, noise %.1f)", score,
+                    quality->floor(), quality->noise());
+      text += line;
+    }
+    log(text);
+    result.epochs.push_back({s.epoch, s.mean, s.seconds, score});
+  }
+  return result;
+}
+
+void run_sample(const SampleOptions& o, const BackendFactory& make_backend, std::FILE* log_out) {
+  if (o.count < 1) {
+    throw std::invalid_argument("--count is " + std::to_string(o.count) +
+                                ": give the number of images to write, 1 or more");
+  }
+  const TrainingSnapshot snap = from_checkpoint(load_checkpoint(o.checkpoint), o.checkpoint);
+  auto log = [&](const std::string& line) { std::fprintf(log_out, "%s\n", line.c_str()); };
+  std::unique_ptr<Backend> backend = make_backend(snap.config, snap.state, log);
+
+  Rng rng(o.seed);
+  std::vector<float> noise(static_cast<size_t>(o.count * snap.config.noise_dim()));
+  rng.fill_normal(noise.data(), static_cast<int64_t>(noise.size()));
+  std::vector<float> images(static_cast<size_t>(o.count * kImagePixels));
+  backend->generate(noise.data(), o.count, images.data());
+
+  IdxImages idx;
+  idx.count = o.count;
+  idx.rows = 28;
+  idx.cols = 28;
+  idx.pixels.resize(images.size());
+  for (size_t i = 0; i < images.size(); ++i)
+    idx.pixels[i] = unit_to_pixel(images[i]);
+  write_idx_images(o.out, idx);
+  log("wrote " + std::to_string(o.count) + " images (epoch " + std::to_string(snap.epochs_done) +
+      " generator) to " + o.out);
+}
+
+}  // namespace linact::host

@@ -1,0 +1,76 @@
+// Linear backward, input gradient: dx = dz w with dz = dy * act'(saved), dy [m, n], w [n, k],
+// dx [m, k]. act' is applied as each dy tile is loaded (GradSource), so dz never reaches memory.
+// Each dx element is a sum over n in the fixed order of tile_gemm.cuh; no atomics.
+#include "linear_kernels.h"
+#include "tile_gemm.cuh"
+
+namespace linact::kernels {
+namespace {
+
+template <class Cfg, Activation kAct>
+__global__ void __launch_bounds__(Cfg::kThreads)
+    linear_backward_data_kernel(int64_t m, int64_t n, int64_t k, const float* __restrict__ dy,
+                                int64_t ldy, const float* __restrict__ saved, int64_t ld_saved,
+                                const float* __restrict__ w, int64_t ldw, float* __restrict__ dx,
+                                int64_t ldx, float alpha, bool vec_dz, bool vec_w, bool vec_dx) {
+  using Act = ActivationT<kAct>;
+  __shared__ float4 smem4[Cfg::kSmemFloats / 4];
+  float* smem = reinterpret_cast<float*>(smem4);
+
+  const int64_t p0 = static_cast<int64_t>(blockIdx.x) * Cfg::kTileP;
+  const int64_t q0 = static_cast<int64_t>(blockIdx.y) * Cfg::kTileQ;
+  float acc[Cfg::kThreadP][Cfg::kThreadQ];
+  float unused_sum = 0.0f;
+  tile_gemm<Cfg, Major::kReduction, Major::kOutput>(
+      acc, GradSource<Act>{dy, ldy, saved, ld_saved, alpha}, TensorSource{w, ldw}, p0, q0, m, k, n,
+      vec_dz, vec_w, smem, false, unused_sum);
+
+  const ThreadTile<Cfg> t(threadIdx.x);
+  if (t.group != 0) return;
+
+#pragma unroll
+  for (int i = 0; i < Cfg::kThreadP; ++i) {
+    const int64_t row = p0 + t.row(i);
+    if (row >= m) continue;
+    float* out = dx + row * ldx;
+#pragma unroll
+    for (int j = 0; j < Cfg::kThreadQ; j += 4) {
+      const int64_t col = q0 + t.col(j);
+      if (vec_dx && col + 4 <= k) {
+        *reinterpret_cast<float4*>(out + col) =
+            make_float4(acc[i][j], acc[i][j + 1], acc[i][j + 2], acc[i][j + 3]);
+      } else {
+#pragma unroll
+        for (int jj = 0; jj < 4; ++jj) {
+          if (col + jj < k) out[col + jj] = acc[i][j + jj];
+        }
+      }
+    }
+  }
+}
+
+template <class Cfg, Activation kAct>
+cudaError_t launch_with(const LinearBackwardArgs& a, cudaStream_t stream) {
+  const dim3 grid(static_cast<unsigned>(ceil_div(a.m, Cfg::kTileP)),
+                  static_cast<unsigned>(ceil_div(a.k, Cfg::kTileQ)));
+  const bool vec_dz =
+      rows_are_16b_aligned(a.dy, a.ldy) && rows_are_16b_aligned(a.saved, a.ld_saved);
+  LINACT_LAUNCH(grid, Cfg::kThreads, 0, stream, linear_backward_data_kernel<Cfg, kAct>)
+  (a.m, a.n, a.k, a.dy, a.ldy, a.saved, a.ld_saved, a.w, a.ldw, a.dx, a.ldx, a.alpha, vec_dz,
+   rows_are_16b_aligned(a.w, a.ldw), rows_are_16b_aligned(a.dx, a.ldx));
+  return cudaGetLastError();
+}
+
+}  // namespace
+
+cudaError_t launch_linear_backward_data(const LinearBackwardArgs& args, cudaStream_t stream) {
+  // n = 0 still launches: dx = 0.
+  if (args.dx == nullptr || args.m == 0 || args.k == 0) return cudaSuccess;
+  return dispatch_activation(args.act, [&](auto act) {
+    return dispatch_tile(choose_tile(args.m, args.k), [&](auto cfg) {
+      return launch_with<decltype(cfg), decltype(act)::value>(args, stream);
+    });
+  });
+}
+
+}  // namespace linact::kernels

@@ -1,0 +1,371 @@
+// The shared main loop of the three Linear kernels: one block computes a kTileP x kTileQ tile of
+//   C[p, q] = sum_r A(p, r) * B(q, r)
+// with fp32 FFMA (no tensor cores: results must hold fp32's tolerance), shared-memory tiles and a
+// kThreadP x kThreadQ register tile per thread. The callers give the operands different meanings:
+//   forward  C = y [m, n]:   A = x  (p = m, r = k),        B = w (q = n, r = k)
+//   dx       C = dx [m, k]:  A = dz (p = m, r = n),        B = w (q = k, r = n)
+//   dw       C = dw [n, k]:  A = dz (p = n, r = m),        B = x (q = k, r = m)
+// and apply their own epilogue to the accumulators.
+//
+// Reduction order (the backward's determinism rests on it): each thread group (see kSplit) adds
+// its share of every kTileR-wide step in increasing r, steps in increasing r; then the groups'
+// partial sums are added in group order 0, 1, 2, ... . The order depends on the tile
+// configuration only, and the launchers choose that from the shape alone, so the same inputs give
+// bitwise the same outputs on every run and for any number of resident blocks.
+#ifndef LINACT_KERNELS_TILE_GEMM_CUH_
+#define LINACT_KERNELS_TILE_GEMM_CUH_
+
+#include <stdint.h>
+
+#include <type_traits>
+
+#include "launch.cuh"
+#include "linear_kernels.h"
+#include "linact/activation.h"
+
+namespace linact::kernels {
+
+// A tile configuration. kSplit > 1 splits each kTileR step among kSplit thread groups, which
+// gives small tiles enough threads to hide memory latency when a layer has few output tiles.
+template <int TileP, int TileQ, int TileR, int ThreadP, int ThreadQ, int Split>
+struct TileConfig {
+  static constexpr int kTileP = TileP;
+  static constexpr int kTileQ = TileQ;
+  static constexpr int kTileR = TileR;
+  static constexpr int kThreadP = ThreadP;
+  static constexpr int kThreadQ = ThreadQ;
+  static constexpr int kSplit = Split;
+  static constexpr int kThreadsP = TileP / ThreadP;
+  static constexpr int kThreadsQ = TileQ / ThreadQ;
+  static constexpr int kGroupThreads = kThreadsP * kThreadsQ;
+  static constexpr int kThreads = kGroupThreads * Split;
+  // Shared rows are padded by 4 floats: keeps float4 alignment and staggers the transposing stores.
+  static constexpr int kStrideP = TileP + 4;
+  static constexpr int kStrideQ = TileQ + 4;
+  static constexpr int kStageFloats = TileR * (kStrideP + kStrideQ);
+  static constexpr int kSmemFloats = 2 * kStageFloats;
+
+  static_assert(ThreadP % 4 == 0 && ThreadQ % 4 == 0, "register tiles are read as float4");
+  static_assert(TileR % (4 * Split) == 0, "each group takes a whole number of float4 columns");
+  static_assert((TileP * TileR / 4) % kThreads == 0 && (TileQ * TileR / 4) % kThreads == 0,
+                "every thread loads the same number of float4 units");
+  static_assert((Split - 1) * TileP * TileQ <= kSmemFloats, "split partials reuse the tiles");
+};
+
+// 128 x 128 outputs per block: the most reuse per loaded element, for layers with many tiles.
+using LargeTile = TileConfig<128, 128, 8, 8, 8, 1>;
+// 64 x 64: four times the blocks of LargeTile for mid-sized layers.
+using MediumTile = TileConfig<64, 64, 16, 4, 4, 1>;
+// 32 x 32 with the reduction split four ways: small-batch layers still get 256-thread blocks.
+using SmallTile = TileConfig<32, 32, 32, 4, 4, 4>;
+
+// Where an operand's element (o, r) lives: o indexes C's rows (A) or columns (B), r the
+// reduction. kReduction: memory row o, contiguous along r. kOutput: memory row r, contiguous
+// along o. Vector loads always run along the memory row.
+enum class Major { kReduction, kOutput };
+
+// A plain row-major tensor.
+struct TensorSource {
+  const float* __restrict__ ptr;
+  int64_t ld;
+
+  __device__ __forceinline__ float load(int64_t row, int64_t col) const {
+    return ptr[row * ld + col];
+  }
+  __device__ __forceinline__ float4 load4(int64_t row, int64_t col) const {
+    return *reinterpret_cast<const float4*>(ptr + row * ld + col);
+  }
+};
+
+// dz = dy * act'(saved), computed as the tile is loaded so dz never reaches memory. `saved` is y
+// or z as the activation's backward needs (activation.h); the identity never reads it.
+template <class Act>
+struct GradSource {
+  const float* __restrict__ dy;
+  int64_t ld_dy;
+  const float* __restrict__ saved;
+  int64_t ld_saved;
+  float alpha;
+
+  static constexpr bool kReadsSaved = !std::is_same<Act, Identity>::value;
+
+  __device__ __forceinline__ float load(int64_t row, int64_t col) const {
+    const float g = dy[row * ld_dy + col];
+    if constexpr (kReadsSaved) {
+      return Act::backward(g, saved[row * ld_saved + col], alpha);
+    } else {
+      return g;
+    }
+  }
+  __device__ __forceinline__ float4 load4(int64_t row, int64_t col) const {
+    const float4 g = *reinterpret_cast<const float4*>(dy + row * ld_dy + col);
+    if constexpr (kReadsSaved) {
+      const float4 s = *reinterpret_cast<const float4*>(saved + row * ld_saved + col);
+      return make_float4(Act::backward(g.x, s.x, alpha), Act::backward(g.y, s.y, alpha),
+                         Act::backward(g.z, s.z, alpha), Act::backward(g.w, s.w, alpha));
+    } else {
+      return g;
+    }
+  }
+};
+
+// True when `ptr` is 16-byte aligned and every row of stride `ld` starts 16-byte aligned, so a
+// tile's float4 units at multiples of 4 columns can be loaded as float4.
+inline bool rows_are_16b_aligned(const void* ptr, int64_t ld) {
+  return ptr == nullptr || (reinterpret_cast<uintptr_t>(ptr) % 16 == 0 && ld % 4 == 0);
+}
+
+// Loads and stores of one operand's kTileO x kTileR tile. Each thread moves kUnits float4 units
+// per step: fetched from global memory into registers first, so the next step's loads are in
+// flight while the current step computes, then stored to shared memory as s[r * kStride + o].
+template <int TileO, int TileR, int Threads, Major kMajor>
+struct OperandTile {
+  static constexpr int kStride = TileO + 4;
+  static constexpr int kUnits = TileO * TileR / 4 / Threads;
+  static constexpr int kUnitsPerRow = (kMajor == Major::kReduction ? TileR : TileO) / 4;
+
+  float4 staged[kUnits];
+
+  // The unit's offset within the tile, as memory row and first memory column.
+  __device__ __forceinline__ static void unit_position(int unit, int& row, int& col) {
+    row = unit / kUnitsPerRow;
+    col = (unit % kUnitsPerRow) * 4;
+  }
+
+  // Out-of-range elements read as zero, so they add nothing to the sums (and padding between
+  // rows, which may hold anything, is never read).
+  template <class Source>
+  __device__ __forceinline__ void fetch(const Source& src, int64_t o0, int64_t r0, int64_t o_end,
+                                        int64_t r_end, bool vec, int tid) {
+    const int64_t row0 = kMajor == Major::kReduction ? o0 : r0;
+    const int64_t col0 = kMajor == Major::kReduction ? r0 : o0;
+    const int64_t row_end = kMajor == Major::kReduction ? o_end : r_end;
+    const int64_t col_end = kMajor == Major::kReduction ? r_end : o_end;
+#pragma unroll
+    for (int u = 0; u < kUnits; ++u) {
+      int row, col;
+      unit_position(tid + u * Threads, row, col);
+      const int64_t grow = row0 + row;
+      const int64_t gcol = col0 + col;
+      float4 v = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+      if (grow < row_end) {
+        if (vec && gcol + 4 <= col_end) {
+          v = src.load4(grow, gcol);
+        } else {
+          if (gcol + 0 < col_end) v.x = src.load(grow, gcol + 0);
+          if (gcol + 1 < col_end) v.y = src.load(grow, gcol + 1);
+          if (gcol + 2 < col_end) v.z = src.load(grow, gcol + 2);
+          if (gcol + 3 < col_end) v.w = src.load(grow, gcol + 3);
+        }
+      }
+      staged[u] = v;
+    }
+  }
+
+  __device__ __forceinline__ void store(float* s, int tid) const {
+#pragma unroll
+    for (int u = 0; u < kUnits; ++u) {
+      int row, col;
+      unit_position(tid + u * Threads, row, col);
+      const float4 v = staged[u];
+      if (kMajor == Major::kReduction) {
+        // row is o, col is r: transpose into s[r][o].
+        s[(col + 0) * kStride + row] = v.x;
+        s[(col + 1) * kStride + row] = v.y;
+        s[(col + 2) * kStride + row] = v.z;
+        s[(col + 3) * kStride + row] = v.w;
+      } else {
+        *reinterpret_cast<float4*>(s + row * kStride + col) = v;
+      }
+    }
+  }
+};
+
+// Which C elements a thread holds: register rows i are tile rows
+//   (i / 4) * (kThreadsP * 4) + ty * 4 + i % 4
+// (float4 runs spread across the tile, so a warp's shared reads hit distinct banks), and the
+// same for columns with tx.
+template <class Cfg>
+struct ThreadTile {
+  int group;  // which share of the reduction this thread adds (0 .. kSplit - 1)
+  int ty, tx;
+
+  __device__ __forceinline__ explicit ThreadTile(int tid) {
+    group = tid / Cfg::kGroupThreads;
+    const int lane = tid % Cfg::kGroupThreads;
+    ty = lane / Cfg::kThreadsQ;
+    tx = lane % Cfg::kThreadsQ;
+  }
+  __device__ __forceinline__ int row(int i) const {
+    return (i / 4) * (Cfg::kThreadsP * 4) + ty * 4 + i % 4;
+  }
+  __device__ __forceinline__ int col(int j) const {
+    return (j / 4) * (Cfg::kThreadsQ * 4) + tx * 4 + j % 4;
+  }
+};
+
+// Runs the reduction for the block's tile at (p0, q0) of a P x Q output with reduction length R.
+// On return, the threads of group 0 hold the finished sums in acc (other groups' acc are spent).
+// When sum_a_cols is set, threads tid < kTileP also add column tid of every A tile to a_col_sum
+// in increasing r (the dw kernel's bias gradient).
+template <class Cfg, Major kMajorA, Major kMajorB, class SourceA, class SourceB>
+__device__ __forceinline__ void tile_gemm(float (&acc)[Cfg::kThreadP][Cfg::kThreadQ],
+                                          const SourceA& a, const SourceB& b, int64_t p0,
+                                          int64_t q0, int64_t P, int64_t Q, int64_t R, bool vec_a,
+                                          bool vec_b, float* smem, bool sum_a_cols,
+                                          float& a_col_sum) {
+  constexpr int kTileR = Cfg::kTileR;
+  constexpr int kStepR = kTileR / Cfg::kSplit;
+  const int tid = threadIdx.x;
+  const ThreadTile<Cfg> t(tid);
+
+#pragma unroll
+  for (int i = 0; i < Cfg::kThreadP; ++i) {
+#pragma unroll
+    for (int j = 0; j < Cfg::kThreadQ; ++j)
+      acc[i][j] = 0.0f;
+  }
+
+  OperandTile<Cfg::kTileP, kTileR, Cfg::kThreads, kMajorA> tile_a;
+  OperandTile<Cfg::kTileQ, kTileR, Cfg::kThreads, kMajorB> tile_b;
+  const int64_t steps = (R + kTileR - 1) / kTileR;
+
+  if (steps > 0) {
+    tile_a.fetch(a, p0, 0, P, R, vec_a, tid);
+    tile_b.fetch(b, q0, 0, Q, R, vec_b, tid);
+    tile_a.store(smem, tid);
+    tile_b.store(smem + kTileR * Cfg::kStrideP, tid);
+    __syncthreads();
+  }
+
+  for (int64_t step = 0; step < steps; ++step) {
+    float* sa = smem + (step & 1) * Cfg::kStageFloats;
+    float* sb = sa + kTileR * Cfg::kStrideP;
+    const bool more = step + 1 < steps;
+    if (more) {
+      const int64_t r_next = (step + 1) * kTileR;
+      tile_a.fetch(a, p0, r_next, P, R, vec_a, tid);
+      tile_b.fetch(b, q0, r_next, Q, R, vec_b, tid);
+    }
+
+    if (sum_a_cols && tid < Cfg::kTileP) {
+      const int64_t rows = R - step * kTileR;
+      const int n = rows < kTileR ? static_cast<int>(rows) : kTileR;
+      for (int r = 0; r < n; ++r)
+        a_col_sum += sa[r * Cfg::kStrideP + tid];
+    }
+
+    const int r_begin = t.group * kStepR;
+#pragma unroll
+    for (int r = r_begin; r < r_begin + kStepR; ++r) {
+      float av[Cfg::kThreadP];
+      float bv[Cfg::kThreadQ];
+#pragma unroll
+      for (int i = 0; i < Cfg::kThreadP; i += 4) {
+        const float4 v = *reinterpret_cast<const float4*>(sa + r * Cfg::kStrideP + t.row(i));
+        av[i] = v.x;
+        av[i + 1] = v.y;
+        av[i + 2] = v.z;
+        av[i + 3] = v.w;
+      }
+#pragma unroll
+      for (int j = 0; j < Cfg::kThreadQ; j += 4) {
+        const float4 v = *reinterpret_cast<const float4*>(sb + r * Cfg::kStrideQ + t.col(j));
+        bv[j] = v.x;
+        bv[j + 1] = v.y;
+        bv[j + 2] = v.z;
+        bv[j + 3] = v.w;
+      }
+#pragma unroll
+      for (int i = 0; i < Cfg::kThreadP; ++i) {
+#pragma unroll
+        for (int j = 0; j < Cfg::kThreadQ; ++j)
+          acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
+      }
+    }
+
+    if (more) {
+      float* next = smem + ((step + 1) & 1) * Cfg::kStageFloats;
+      tile_a.store(next, tid);
+      tile_b.store(next + kTileR * Cfg::kStrideP, tid);
+    }
+    __syncthreads();
+  }
+
+  if constexpr (Cfg::kSplit > 1) {
+    // The last step ended with a barrier, so the tiles are free to hold the groups' partials,
+    // laid out [group - 1][element][lane] so consecutive lanes write consecutive words.
+    constexpr int kElems = Cfg::kThreadP * Cfg::kThreadQ;
+    const int lane = tid % Cfg::kGroupThreads;
+    if (t.group > 0) {
+      float* part = smem + (t.group - 1) * kElems * Cfg::kGroupThreads;
+#pragma unroll
+      for (int i = 0; i < Cfg::kThreadP; ++i) {
+#pragma unroll
+        for (int j = 0; j < Cfg::kThreadQ; ++j) {
+          part[(i * Cfg::kThreadQ + j) * Cfg::kGroupThreads + lane] = acc[i][j];
+        }
+      }
+    }
+    __syncthreads();
+    if (t.group == 0) {
+      for (int g = 1; g < Cfg::kSplit; ++g) {
+        const float* part = smem + (g - 1) * kElems * Cfg::kGroupThreads;
+#pragma unroll
+        for (int i = 0; i < Cfg::kThreadP; ++i) {
+#pragma unroll
+          for (int j = 0; j < Cfg::kThreadQ; ++j) {
+            acc[i][j] += part[(i * Cfg::kThreadQ + j) * Cfg::kGroupThreads + lane];
+          }
+        }
+      }
+    }
+  }
+}
+
+// The launchers' tile choice. kTargetBlocks: an H200 has 132 multiprocessors; a configuration is
+// taken only if it gives at least one block per multiprocessor, largest tile first, because
+// larger tiles load less per FMA but a layer with fewer tiles than multiprocessors leaves the
+// rest idle. The smallest tile is the fallback. kMaxGridY: CUDA's limit on gridDim.y, which
+// counts column tiles.
+constexpr int64_t kTargetBlocks = 132;
+constexpr int64_t kMaxGridY = 65535;
+
+enum class TileChoice { kLarge, kMedium, kSmall };
+
+inline int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
+
+template <class Cfg>
+inline bool tile_fits(int64_t P, int64_t Q) {
+  return ceil_div(Q, Cfg::kTileQ) <= kMaxGridY &&
+         ceil_div(P, Cfg::kTileP) * ceil_div(Q, Cfg::kTileQ) >= kTargetBlocks;
+}
+
+inline TileChoice choose_tile(int64_t P, int64_t Q) {
+  if (tile_fits<LargeTile>(P, Q)) return TileChoice::kLarge;
+  if (tile_fits<MediumTile>(P, Q)) return TileChoice::kMedium;
+  return TileChoice::kSmall;
+}
+
+// Calls f(Cfg{}) with the configuration `choice` names.
+template <typename F>
+decltype(auto) dispatch_tile(TileChoice choice, F&& f) {
+  switch (choice) {
+    case TileChoice::kLarge:
+      return f(LargeTile{});
+    case TileChoice::kMedium:
+      return f(MediumTile{});
+    case TileChoice::kSmall:
+      break;
+  }
+  return f(SmallTile{});
+}
+
+static_assert(kMaxColumns == kMaxGridY * SmallTile::kTileQ,
+              "the C API's column limit is what the narrowest tile can launch");
+
+}  // namespace linact::kernels
+
+#endif  // LINACT_KERNELS_TILE_GEMM_CUH_

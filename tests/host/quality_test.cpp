@@ -1,0 +1,56 @@
+#include "quality.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+
+#include "io/checkpoint.h"
+#include "rng.h"
+#include "test_support.h"
+
+namespace linact::host {
+namespace {
+
+FashionMnist synthetic_set(int64_t count) {
+  FashionMnist set;
+  set.count = count;
+  set.rows = 28;
+  set.cols = 28;
+  set.images = testing::synthetic_images(count);
+  set.labels.resize(count);
+  for (int64_t i = 0; i < count; ++i)
+    set.labels[i] = static_cast<uint8_t>(i % 10);
+  return set;
+}
+
+TEST(QualityScore, ClassifierBelowRequiredAccuracyIsRefusedNamingTheCacheFile) {
+  // An untrained classifier in the cache scores about 10% on any labels.
+  const auto path = std::filesystem::temp_directory_path() / "linact_quality_test_bad.ckpt";
+  Checkpoint c;
+  c.texts["kind"] = "linact-fashion-classifier";
+  std::vector<float> params(classifier_spec().param_count());
+  Rng rng(1);
+  init_parameters(classifier_spec(), rng, params.data());
+  c.tensors["params"] = params;
+  save_checkpoint(path.string(), c);
+  const FashionMnist set = synthetic_set(200);
+  try {
+    QualityScore score(path.string(), set, set, 100, {});
+    FAIL() << "a classifier at chance level was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("85.00%"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(QualityScore, DefaultCachePathFollowsXdgCacheHome) {
+  setenv("XDG_CACHE_HOME", "/tmp/xdg-test", 1);
+  EXPECT_EQ(default_classifier_path("/out"), "/tmp/xdg-test/linact/fashion-classifier.ckpt");
+  unsetenv("XDG_CACHE_HOME");
+}
+
+}  // namespace
+}  // namespace linact::host

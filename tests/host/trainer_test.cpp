@@ -1,0 +1,131 @@
+#include "trainer.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "cpu/cpu_backend.h"
+#include "test_support.h"
+
+namespace linact::host {
+namespace {
+
+// Records the batch sizes it is asked to train on.
+class CountingBackend final : public Backend {
+ public:
+  std::vector<int64_t> batches;
+  std::string name() const override { return "counting"; }
+  StepStats train_step(const float*, const float*, int64_t batch) override {
+    batches.push_back(batch);
+    return {};
+  }
+  void generate(const float*, int64_t, float*) override {}
+  GanState state() const override { return {}; }
+  void set_state(const GanState&) override {}
+};
+
+TEST(Trainer, EveryImageIsUsedAndTheLastBatchIsShort) {
+  EXPECT_EQ(steps_per_epoch(60000, 128), 469);  // 468 full batches and one of 96
+  const GanConfig config = testing::tiny_config(128);
+  const auto images = testing::synthetic_images(300);
+  CountingBackend backend;
+  Trainer trainer(config, backend, Rng(1));
+  const EpochSummary s = trainer.run_epoch(images.data(), 300);
+  EXPECT_EQ(backend.batches, (std::vector<int64_t>{128, 128, 44}));
+  EXPECT_EQ(s.images, 300);
+  EXPECT_EQ(s.steps, 3);
+}
+
+TEST(Trainer, ExactMultipleNeverStepsOnAnEmptyBatch) {
+  const GanConfig config = testing::tiny_config(128);
+  const auto images = testing::synthetic_images(256);
+  CountingBackend backend;
+  Trainer trainer(config, backend, Rng(1));
+  trainer.run_epoch(images.data(), 256);
+  trainer.run_epoch(images.data(), 0);
+  EXPECT_EQ(backend.batches, (std::vector<int64_t>{128, 128}));
+}
+
+struct TrainedRun {
+  std::vector<StepStats> steps;
+  GanState state;
+};
+
+// Trains `epochs` epochs from scratch, or from `resume` (state after one epoch plus its RNG).
+TrainedRun train_cpu(const GanConfig& config, const std::vector<float>& images, int epochs) {
+  Rng rng(config.seed);
+  const GanState initial = initial_state(config, rng);
+  cpu::CpuBackend backend(config, initial);
+  Trainer trainer(config, backend, rng);
+  TrainedRun run;
+  const auto count = static_cast<int64_t>(images.size() / kImagePixels);
+  for (int e = 0; e < epochs; ++e) {
+    trainer.run_epoch(images.data(), count, [&](int64_t, int64_t, const StepStats& s, int64_t) {
+      run.steps.push_back(s);
+    });
+  }
+  run.state = backend.state();
+  return run;
+}
+
+void expect_same_steps(const std::vector<StepStats>& a, const std::vector<StepStats>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].d_loss, b[i].d_loss) << "step " << i;
+    EXPECT_EQ(a[i].g_loss, b[i].g_loss) << "step " << i;
+    EXPECT_EQ(a[i].d_real, b[i].d_real) << "step " << i;
+    EXPECT_EQ(a[i].d_fake, b[i].d_fake) << "step " << i;
+  }
+}
+
+TEST(Trainer, SameSeedGivesBitwiseIdenticalLosses) {
+  const GanConfig config = testing::tiny_config(16);
+  const auto images = testing::synthetic_images(100);
+  const TrainedRun a = train_cpu(config, images, 2);
+  const TrainedRun b = train_cpu(config, images, 2);
+  EXPECT_EQ(a.steps.size(), 14u);
+  expect_same_steps(a.steps, b.steps);
+  EXPECT_EQ(0, std::memcmp(a.state.generator.params.data(), b.state.generator.params.data(),
+                           a.state.generator.params.size() * sizeof(float)));
+}
+
+TEST(Trainer, ResumedRunMatchesStraightRunBitwise) {
+  const GanConfig config = testing::tiny_config(16);
+  const auto images = testing::synthetic_images(100);
+  const TrainedRun straight = train_cpu(config, images, 2);
+
+  // First half, then rebuild everything from the saved state and RNG text only.
+  Rng rng(config.seed);
+  cpu::CpuBackend first(config, initial_state(config, rng));
+  Trainer trainer(config, first, rng);
+  std::vector<StepStats> steps;
+  auto record = [&](int64_t, int64_t, const StepStats& s, int64_t) { steps.push_back(s); };
+  trainer.run_epoch(images.data(), 100, record);
+  const GanState saved = first.state();
+  const std::string rng_text = trainer.rng().state();
+
+  Rng restored(0);
+  ASSERT_TRUE(restored.set_state(rng_text));
+  cpu::CpuBackend second(config, saved);
+  Trainer resumed(config, second, restored, 1);
+  const EpochSummary s = resumed.run_epoch(images.data(), 100, record);
+  EXPECT_EQ(s.epoch, 2);
+
+  expect_same_steps(straight.steps, steps);
+  const GanState end = second.state();
+  EXPECT_EQ(end.discriminator.step, straight.state.discriminator.step);
+  EXPECT_EQ(0,
+            std::memcmp(end.discriminator.params.data(), straight.state.discriminator.params.data(),
+                        end.discriminator.params.size() * sizeof(float)));
+  EXPECT_EQ(0,
+            std::memcmp(end.generator.exp_avg_sq.data(), straight.state.generator.exp_avg_sq.data(),
+                        end.generator.exp_avg_sq.size() * sizeof(float)));
+}
+
+TEST(Trainer, FixedNoiseIsTheSameForTheSameSeedOnly) {
+  EXPECT_EQ(fixed_noise(5, 4, 10), fixed_noise(5, 4, 10));
+  EXPECT_NE(fixed_noise(5, 4, 10), fixed_noise(6, 4, 10));
+}
+
+}  // namespace
+}  // namespace linact::host
