@@ -363,6 +363,8 @@ decltype(auto) dispatch_tile(TileChoice choice, F&& f) {
   return f(SmallTile{});
 }
 
+static_assert(kMaxRows == int64_t{2147483647} * SmallTile::kTileP,
+              "the C API's batch limit is what the shortest tile can launch");
 static_assert(kMaxColumns == kMaxGridY * SmallTile::kTileQ,
               "the C API's column limit is what the narrowest tile can launch");
 
