@@ -27,6 +27,7 @@ namespace linact::kernels {
 
 // A tile configuration. kSplit > 1 splits each kTileR step among kSplit thread groups, which
 // gives small tiles enough threads to hide memory latency when a layer has few output tiles.
+// Shared memory is static, so a configuration must stay within 48 KiB.
 template <int TileP, int TileQ, int TileR, int ThreadP, int ThreadQ, int Split>
 struct TileConfig {
   static constexpr int kTileP = TileP;
@@ -50,14 +51,17 @@ struct TileConfig {
   static_assert((TileP * TileR / 4) % kThreads == 0 && (TileQ * TileR / 4) % kThreads == 0,
                 "every thread loads the same number of float4 units");
   static_assert((Split - 1) * TileP * TileQ <= kSmemFloats, "split partials reuse the tiles");
+  static_assert(kSmemFloats * 4 <= 48 * 1024, "static shared memory is limited to 48 KiB");
 };
 
 // 128 x 128 outputs per block: the most reuse per loaded element, for layers with many tiles.
 using LargeTile = TileConfig<128, 128, 8, 8, 8, 1>;
 // 64 x 64: four times the blocks of LargeTile for mid-sized layers.
 using MediumTile = TileConfig<64, 64, 16, 4, 4, 1>;
-// 32 x 32 with the reduction split four ways: small-batch layers still get 256-thread blocks.
-using SmallTile = TileConfig<32, 32, 32, 4, 4, 4>;
+// 32 x 32 with each 64-deep step split among eight groups: layers with few output tiles (small
+// batches; dw of narrow layers, which reduces over the whole batch) are bound by the latency of
+// each step's loads, so these blocks take twice the depth per step with 512 threads.
+using SmallTile = TileConfig<32, 32, 64, 4, 4, 8>;
 
 // Where an operand's element (o, r) lives: o indexes C's rows (A) or columns (B), r the
 // reduction. kReduction: memory row o, contiguous along r. kOutput: memory row r, contiguous
