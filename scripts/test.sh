@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds linact and runs every test: the full suite on the emulator under both scheduling
-# policies, the installed-package consumer, then the ASan + UBSan build of the emulated tests.
+# policies, the installed-package consumer, the ASan + UBSan build of the emulated tests, then a
+# short libFuzzer run of the file readers.
 # Usage: scripts/test.sh            (build folders: build/release and build/asan)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,5 +19,8 @@ echo "== ASan + UBSan build of the emulated tests"
 cmake --preset asan
 cmake --build --preset asan -j "$jobs"
 ctest --preset asan -j "$jobs"
+
+echo "== fuzzing the IDX and checkpoint readers briefly (libFuzzer)"
+scripts/fuzz.sh 10
 
 echo "== all tests passed"

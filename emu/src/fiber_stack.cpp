@@ -119,11 +119,14 @@ void install_overflow_handler() {
   // The alternate stack belongs to the worker thread for its whole life.
   static thread_local bool installed = false;
   if (installed) return;
+  // Mapped rather than malloc'ed: only the kernel holds the pointer, for the thread's life.
+  void* memory =
+      mmap(nullptr, kAltStackBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (memory == MAP_FAILED) return;
   stack_t alt{};
-  alt.ss_sp = std::malloc(kAltStackBytes);
+  alt.ss_sp = memory;
   alt.ss_size = kAltStackBytes;
-  alt.ss_flags = 0;
-  if (alt.ss_sp != nullptr && sigaltstack(&alt, nullptr) == 0) installed = true;
+  if (sigaltstack(&alt, nullptr) == 0) installed = true;
 }
 
 }  // namespace linact_emu

@@ -184,9 +184,26 @@ void print_waits(const Worker& w) {
   }
 }
 
+// Explains a deadlock: a warp collective that waits for a lane which waits elsewhere (at a
+// barrier, since collectives of one warp never overlap), then lists every thread's wait.
 [[noreturn]] void deadlock(Worker& w, Thread* self) {
-  fail(self, self->file, self->line,
-       "deadlock: no thread of the block can run; who waits where (threads by linear index):");
+  for (unsigned warp_index = 0; warp_index < w.warps.size(); ++warp_index) {
+    const Warp& warp = w.warps[warp_index];
+    for (unsigned g = 0; g < warp.ngroups; ++g) {
+      const WarpGroup& group = warp.groups[g];
+      const unsigned missing = group.mask & ~group.arrived;
+      const Thread& absent =
+          lane_thread(w, warp_index, static_cast<unsigned>(__builtin_ctz(missing)));
+      const Thread& waiter =
+          lane_thread(w, warp_index, static_cast<unsigned>(__builtin_ctz(group.arrived)));
+      fail(&waiter, group.file, group.line,
+           "deadlock: lane missing from a warp collective: lanes 0x%08x of warp %u wait at %s "
+           "with mask 0x%08x (%s:%d) for lane %u, which waits at %s",
+           group.arrived, warp_index, op_name(group.op), group.mask, group.file, group.line,
+           absent.lane, describe_wait(absent).c_str());
+    }
+  }
+  fail(self, self->file, self->line, "deadlock: no thread of the block can run");
 }
 
 // Next runnable thread after `cur` in the policy's order: lockstep cycles over the whole block;
@@ -240,21 +257,11 @@ void fiber_main(fctx::transfer_t t) {
   exit_current_thread(w, w.running);
 }
 
-[[noreturn]] void fail_lane_missing(Worker& w, Thread* self, unsigned missing, const char* how) {
-  const Warp& warp = w.warps[self->warp];
-  const Thread* waiter = self;
-  for (unsigned lanes = warp.arrived; lanes != 0; lanes &= lanes - 1) {
-    const Thread& t = lane_thread(w, self->warp, static_cast<unsigned>(__builtin_ctz(lanes)));
-    if (t.mask & missing) {
-      waiter = &t;
-      break;
-    }
+const WarpGroup* group_waiting_for(const Warp& warp, unsigned bit) {
+  for (unsigned g = 0; g < warp.ngroups; ++g) {
+    if (warp.groups[g].mask & bit) return &warp.groups[g];
   }
-  fail(self, self->file, self->line,
-       "lane missing from a warp collective: lane %u %s while lane %u of its warp waits for it "
-       "at %s with mask 0x%08x (%s:%d)",
-       self->lane, how, waiter->lane, op_name(waiter->op), waiter->mask, waiter->file,
-       waiter->line);
+  return nullptr;
 }
 
 [[noreturn]] void exit_current_thread(Worker& w, Thread* self) {
@@ -269,7 +276,12 @@ void fiber_main(fctx::transfer_t t) {
   }
   Warp& warp = w.warps[self->warp];
   const unsigned bit = 1u << self->lane;
-  if (warp.pending & bit) fail_lane_missing(w, self, bit, "exited");
+  if (const WarpGroup* group = group_waiting_for(warp, bit)) {
+    fail(self, group->file, group->line,
+         "lane missing from a warp collective: lane %u exited while lanes 0x%08x of its warp "
+         "wait for it at %s with mask 0x%08x (%s:%d)",
+         self->lane, group->arrived, op_name(group->op), group->mask, group->file, group->line);
+  }
   self->wait = Wait::kExited;
   warp.exited |= bit;
   ++w.exited;
@@ -499,7 +511,10 @@ void fail(const Thread* thread, const char* file, int line, const char* fmt, ...
     std::fprintf(stderr, "  kernel %s, launched at %s:%d (policy %s)\n", w->plan->site.kernel_name,
                  w->plan->site.file, w->plan->site.line, policy_name(w->plan->policy));
     if (thread != nullptr) print_thread_line(*w, thread);
-    if (std::strncmp(msg, "deadlock", 8) == 0) print_waits(*w);
+    if (std::strncmp(msg, "deadlock", 8) == 0) {
+      std::fprintf(stderr, "  who waits where (threads by linear index):\n");
+      print_waits(*w);
+    }
   }
   if (file != nullptr) std::fprintf(stderr, "  at %s:%d\n", file, line);
   std::fflush(stderr);
@@ -539,10 +554,6 @@ int syncthreads_reduce(int op, int predicate, const char* file, int line) {
          "__syncthreads can never complete: thread (%u, %u, %u) of this block already exited; "
          "every thread of a block must reach every barrier",
          gone->thread_idx.x, gone->thread_idx.y, gone->thread_idx.z);
-  }
-  const unsigned bit = 1u << self->lane;
-  if (w.warps[self->warp].pending & bit) {
-    fail_lane_missing(w, self, bit, "reached __syncthreads");
   }
   w.reduce_count += predicate != 0;
   if (++w.at_barrier < w.nthreads) {
@@ -681,56 +692,49 @@ uint64_t collective(WarpOp op, unsigned mask, uint64_t value, int arg, int width
          "which already exited",
          op_name(op), mask, mask & warp.exited);
   }
-  const unsigned overlap = warp.arrived & mask;
-  if (overlap != 0 || (warp.pending & bit)) {
-    // Lanes already waiting whose group overlaps ours must wait on exactly this collective.
-    const unsigned probe = overlap != 0 ? overlap : warp.arrived;
-    for (unsigned lanes = probe; lanes != 0; lanes &= lanes - 1) {
-      const Thread& rep = lane_thread(w, self->warp, static_cast<unsigned>(__builtin_ctz(lanes)));
-      if (!(rep.mask & bit) && !(mask & (1u << rep.lane))) continue;
-      const bool converged = !needs_convergence(op) || same_site(rep.file, rep.line, file, line);
-      if (rep.mask != mask || rep.op != op || rep.arg != arg && needs_convergence(op) ||
-          !converged) {
-        fail(self, file, line,
-             "%s%s with mask 0x%08x, while lane %u of the same warp waits at %s with mask "
-             "0x%08x (%s:%d); all lanes of a collective must call it with the same mask%s",
-             needs_convergence(op) ? "non-converged warp: " : "mismatched masks: ", op_name(op),
-             mask, rep.lane, op_name(rep.op), rep.mask, rep.file, rep.line,
-             needs_convergence(op) ? ", at the same instruction" : "");
-      }
-      break;
+  // Join the group waiting at this collective, or open one. A lane of our mask waiting at a
+  // different collective whose mask includes us is a mismatch: each waits for the other.
+  const bool strict_site = needs_convergence(op);
+  WarpGroup* group = nullptr;
+  for (unsigned g = 0; g < warp.ngroups; ++g) {
+    WarpGroup& other = warp.groups[g];
+    const bool same =
+        other.op == op && other.mask == mask &&
+        (!strict_site || (other.arg == arg && same_site(other.file, other.line, file, line)));
+    if (same) {
+      group = &other;
+    } else if ((other.arrived & mask) && (other.mask & bit)) {
+      const Thread& rep =
+          lane_thread(w, self->warp, static_cast<unsigned>(__builtin_ctz(other.arrived & mask)));
+      fail(self, file, line,
+           "%s%s with mask 0x%08x, while lane %u of the same warp waits at %s with mask 0x%08x "
+           "(%s:%d); all lanes of a collective must reach it with the same mask%s",
+           strict_site ? "non-converged warp: " : "mismatched masks: ", op_name(op), mask, rep.lane,
+           op_name(other.op), other.mask, other.file, other.line,
+           strict_site ? ", at the same instruction" : "");
     }
   }
-  if (w.at_barrier > 0) {
-    for (unsigned lanes = mask & ~warp.arrived & ~bit; lanes != 0; lanes &= lanes - 1) {
-      const Thread& t = lane_thread(w, self->warp, static_cast<unsigned>(__builtin_ctz(lanes)));
-      if (t.wait == Wait::kBarrier) {
-        fail(self, file, line,
-             "lane missing from a warp collective: %s with mask 0x%08x waits for lane %u, which "
-             "waits at __syncthreads (%s:%d)",
-             op_name(op), mask, t.lane, t.file, t.line);
-      }
-    }
+  if (group == nullptr) {
+    group = &warp.groups[warp.ngroups++];
+    *group = WarpGroup{op, mask, 0, arg, file, line};
   }
 
-  self->op = op;
-  self->mask = mask;
   self->value = value;
   self->arg = arg;
   self->width = width;
   self->in = in;
   self->out = out;
-  warp.arrived |= bit;
-  warp.pending |= mask;
-  if ((warp.arrived & mask) != mask) {
+  group->arrived |= bit;
+  if (group->arrived != mask) {
     self->wait = Wait::kWarp;
+    self->op = op;
+    self->mask = mask;
     wait_here(w, self);
     return self->result;
   }
 
   complete_collective(w, self->warp, mask, op);
-  warp.arrived &= ~mask;
-  warp.pending &= ~mask;
+  *group = warp.groups[--warp.ngroups];
   for (unsigned lanes = mask & ~bit; lanes != 0; lanes &= lanes - 1) {
     lane_thread(w, self->warp, static_cast<unsigned>(__builtin_ctz(lanes))).wait = Wait::kRunnable;
   }

@@ -57,11 +57,22 @@ struct Thread : ThreadBuiltins {
   void* asan_fake_stack = nullptr;
 };
 
+// Lanes waiting at one collective: same operation, same mask and, for ldmatrix and mma, the
+// same source line. A warp can have several open at once (disjoint or nested sub-warp groups).
+struct WarpGroup {
+  WarpOp op;
+  unsigned mask;
+  unsigned arrived;
+  int arg;
+  const char* file;
+  int line;
+};
+
 struct Warp {
   unsigned present = 0;  // lanes that exist (a block's last warp may be partial)
-  unsigned arrived = 0;  // lanes waiting at a collective
-  unsigned pending = 0;  // union of the masks those lanes wait on
   unsigned exited = 0;
+  unsigned ngroups = 0;
+  WarpGroup groups[32];
 };
 
 struct LaunchPlan {
