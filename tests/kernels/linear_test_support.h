@@ -55,9 +55,11 @@ inline bool is_poison(float f) {
 class DeviceBuffer {
  public:
   explicit DeviceBuffer(size_t count) : count_(count) {
-    if (count_ > 0 &&
-        cudaMalloc(reinterpret_cast<void**>(&ptr_), count_ * sizeof(float)) != cudaSuccess) {
+    if (count_ == 0) return;
+    const cudaError_t err = cudaMalloc(reinterpret_cast<void**>(&ptr_), count_ * sizeof(float));
+    if (err != cudaSuccess) {
       ptr_ = nullptr;
+      ADD_FAILURE() << "cudaMalloc of " << count_ << " floats: " << cudaGetErrorString(err);
     }
   }
   ~DeviceBuffer() {
