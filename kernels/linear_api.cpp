@@ -285,8 +285,8 @@ linactStatus_t linactLinearBackward(linactHandle_t handle, const linactLinearDes
   linactStatus_t s = check_desc(handle, desc, &l);
   if (s != LINACT_STATUS_SUCCESS) return s;
 
-  // Which tensors the requested gradients read. dz is needed by every gradient of a non-empty
-  // m x n; db and dw need it even when k = 0 (db) or dx is not asked for.
+  // What the requested gradients read: each of them reads dz (dy, and the saved y or z unless
+  // the activation is the identity) whenever m x n is non-empty; dw also reads x, dx also w.
   const bool want_dx = dx != nullptr && l.m > 0 && l.k > 0;
   const bool want_dw = dw != nullptr && l.n > 0 && l.k > 0;
   const bool want_db = db != nullptr && l.n > 0;
