@@ -8,7 +8,7 @@ namespace linact::kernels {
 namespace {
 
 template <class Cfg, Activation kAct>
-__global__ void __launch_bounds__(Cfg::kThreads)
+__global__ void __launch_bounds__(Cfg::kThreads, 1)
     linear_backward_data_kernel(int64_t m, int64_t n, int64_t k, const float* __restrict__ dy,
                                 int64_t ldy, const float* __restrict__ saved, int64_t ld_saved,
                                 const float* __restrict__ w, int64_t ldw, float* __restrict__ dx,

@@ -21,7 +21,7 @@ __device__ __forceinline__ void store_run(float* row, int64_t col, int64_t cols,
 }
 
 template <class Cfg, Activation kAct>
-__global__ void __launch_bounds__(Cfg::kThreads)
+__global__ void __launch_bounds__(Cfg::kThreads, 1)
     linear_forward_kernel(int64_t m, int64_t n, int64_t k, const float* __restrict__ x, int64_t ldx,
                           const float* __restrict__ w, int64_t ldw, const float* __restrict__ bias,
                           float* __restrict__ y, int64_t ldy, float* __restrict__ z, float alpha,
