@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config python3
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost-context-dev
+  python3-matplotlib
   libopenblas-dev libomp-dev
   libcli11-dev nlohmann-json3-dev zlib1g-dev libpng-dev libeigen3-dev
   dataset-fashion-mnist

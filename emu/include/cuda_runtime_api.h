@@ -11,6 +11,13 @@
 
 #define CUDART_VERSION 13000
 
+/* Default arguments where the toolkit's header gives them (C++ only, as there). */
+#ifdef __cplusplus
+#define LINACT_EMU_DEFAULT(v) = v
+#else
+#define LINACT_EMU_DEFAULT(v)
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -188,14 +195,15 @@ cudaError_t cudaMallocHost(void** ptr, size_t size);
 cudaError_t cudaFreeHost(void* ptr);
 cudaError_t cudaMemcpy(void* dst, const void* src, size_t count, cudaMemcpyKind kind);
 cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t count, cudaMemcpyKind kind,
-                            cudaStream_t stream);
+                            cudaStream_t stream LINACT_EMU_DEFAULT(0));
 cudaError_t cudaMemcpy2D(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width,
                          size_t height, cudaMemcpyKind kind);
 cudaError_t cudaMemcpy2DAsync(void* dst, size_t dpitch, const void* src, size_t spitch,
                               size_t width, size_t height, cudaMemcpyKind kind,
-                              cudaStream_t stream);
+                              cudaStream_t stream LINACT_EMU_DEFAULT(0));
 cudaError_t cudaMemset(void* ptr, int value, size_t count);
-cudaError_t cudaMemsetAsync(void* ptr, int value, size_t count, cudaStream_t stream);
+cudaError_t cudaMemsetAsync(void* ptr, int value, size_t count,
+                            cudaStream_t stream LINACT_EMU_DEFAULT(0));
 
 /* Streams. */
 cudaError_t cudaStreamCreate(cudaStream_t* stream);
@@ -203,12 +211,13 @@ cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned int flags);
 cudaError_t cudaStreamDestroy(cudaStream_t stream);
 cudaError_t cudaStreamSynchronize(cudaStream_t stream);
 cudaError_t cudaStreamQuery(cudaStream_t stream);
-cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned int flags);
+cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event,
+                                unsigned int flags LINACT_EMU_DEFAULT(0));
 
 /* Events. */
 cudaError_t cudaEventCreate(cudaEvent_t* event);
 cudaError_t cudaEventCreateWithFlags(cudaEvent_t* event, unsigned int flags);
-cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream);
+cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream LINACT_EMU_DEFAULT(0));
 cudaError_t cudaEventSynchronize(cudaEvent_t event);
 cudaError_t cudaEventQuery(cudaEvent_t event);
 cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end);
@@ -219,7 +228,7 @@ cudaError_t cudaStreamBeginCapture(cudaStream_t stream, cudaStreamCaptureMode mo
 cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t* graph);
 cudaError_t cudaStreamIsCapturing(cudaStream_t stream, cudaStreamCaptureStatus* status);
 cudaError_t cudaGraphInstantiate(cudaGraphExec_t* exec, cudaGraph_t graph,
-                                 unsigned long long flags);
+                                 unsigned long long flags LINACT_EMU_DEFAULT(0));
 cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t stream);
 cudaError_t cudaGraphExecDestroy(cudaGraphExec_t exec);
 cudaError_t cudaGraphDestroy(cudaGraph_t graph);
@@ -244,19 +253,20 @@ template <class T>
 inline cudaError_t cudaMalloc(T** ptr, size_t size) {
   return ::cudaMalloc(reinterpret_cast<void**>(ptr), size);
 }
+// Page-locked memory is ordinary memory here, so every flag means the same.
+inline cudaError_t cudaMallocHost(void** ptr, size_t size, unsigned int flags) {
+  (void)flags;
+  return ::cudaMallocHost(ptr, size);
+}
 template <class T>
-inline cudaError_t cudaMallocHost(T** ptr, size_t size) {
-  return ::cudaMallocHost(reinterpret_cast<void**>(ptr), size);
+inline cudaError_t cudaMallocHost(T** ptr, size_t size, unsigned int flags = 0) {
+  return ::cudaMallocHost(reinterpret_cast<void**>(ptr), size, flags);
 }
-inline cudaError_t cudaStreamBeginCapture(cudaStream_t stream) {
-  return ::cudaStreamBeginCapture(stream, cudaStreamCaptureModeGlobal);
-}
-inline cudaError_t cudaEventRecord(cudaEvent_t event) {
-  return ::cudaEventRecord(event, 0);
-}
-inline cudaError_t cudaGraphInstantiate(cudaGraphExec_t* exec, cudaGraph_t graph) {
-  return ::cudaGraphInstantiate(exec, graph, 0);
+inline cudaError_t cudaEventCreate(cudaEvent_t* event, unsigned int flags) {
+  return ::cudaEventCreateWithFlags(event, flags);
 }
 #endif
+
+#undef LINACT_EMU_DEFAULT
 
 #endif /* LINACT_EMU_CUDA_RUNTIME_API_H_ */

@@ -5,8 +5,11 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 namespace linact_emu {
@@ -18,6 +21,8 @@ constexpr size_t kDefaultStackKib = 1024;
 constexpr size_t kDefaultStackKib = 128;
 #endif
 constexpr size_t kAltStackBytes = 256 * 1024;
+// Linux's default vm.max_map_count, used when /proc does not say.
+constexpr size_t kDefaultMaxMapCount = 65530;
 
 struct sigaction g_previous_segv;
 
@@ -45,8 +50,20 @@ bool is_fiber_overflow(const siginfo_t* info, const void* context) {
   return sp != nullptr && sp < stack->bottom && sp + 16 * page_size() >= stack->guard;
 }
 
+const void* faulting_pc(const void* context) {
+  const auto* uc = static_cast<const ucontext_t*>(context);
+#if defined(__x86_64__)
+  return reinterpret_cast<const void*>(uc->uc_mcontext.gregs[REG_RIP]);
+#elif defined(__aarch64__)
+  return reinterpret_cast<const void*>(uc->uc_mcontext.pc);
+#else
+  (void)uc;
+  return nullptr;
+#endif
+}
+
 void on_segv(int sig, siginfo_t* info, void* context) {
-  if (is_fiber_overflow(info, context)) report_stack_overflow();
+  if (is_fiber_overflow(info, context)) report_stack_overflow(faulting_pc(context));
   // Not ours: hand the fault to whoever handled SIGSEGV before (ASan, or the default action).
   if (g_previous_segv.sa_flags & SA_SIGINFO) {
     g_previous_segv.sa_sigaction(sig, info, context);
@@ -83,18 +100,50 @@ size_t fiber_stack_bytes() {
   return bytes;
 }
 
+size_t max_map_count() {
+  static const size_t count = [] {
+    size_t value = kDefaultMaxMapCount;
+    if (FILE* f = std::fopen("/proc/sys/vm/max_map_count", "r")) {
+      unsigned long v = 0;
+      if (std::fscanf(f, "%lu", &v) == 1 && v > 0) value = v;
+      std::fclose(f);
+    }
+    return value;
+  }();
+  return count;
+}
+
+size_t fiber_stack_budget() {
+  // The rest of the process (libraries, malloc arenas, thread stacks, the sanitizer's shadow)
+  // keeps an eighth of the map limit; each fiber stack is two mappings (stack and guard page).
+  const size_t maps = max_map_count();
+  const size_t reserve = std::max<size_t>(1024, maps / 8);
+  return maps > reserve ? (maps - reserve) / 2 : 0;
+}
+
 FiberStack allocate_fiber_stack(size_t bytes) {
   const size_t page = page_size();
   void* base = mmap(nullptr, bytes + page, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED) {
+    const int err = errno;
     std::fprintf(stderr,
-                 "linact_emu: cannot map a %zu-byte fiber stack; lower "
-                 "LINACT_EMU_STACK_KIB or the block size\n",
-                 bytes);
+                 "linact_emu: cannot map a %zu-byte fiber stack: %s; the process may have "
+                 "reached vm.max_map_count (%zu mappings, two per emulated thread), or memory "
+                 "is short: lower LINACT_EMU_WORKERS, LINACT_EMU_STACK_KIB or the block size\n",
+                 bytes, std::strerror(err), max_map_count());
     std::abort();
   }
-  mprotect(base, page, PROT_NONE);
+  if (mprotect(base, page, PROT_NONE) != 0) {
+    const int err = errno;
+    std::fprintf(stderr, "linact_emu: cannot protect a fiber stack's guard page: %s; %s\n",
+                 std::strerror(err),
+                 err == ENOMEM ? "the process has reached vm.max_map_count (every emulated "
+                                 "thread's stack is two mappings): lower LINACT_EMU_WORKERS or "
+                                 "the block size, or raise vm.max_map_count"
+                               : "the guard page is what turns a stack overflow into a message");
+    std::abort();
+  }
   FiberStack stack;
   stack.guard = static_cast<unsigned char*>(base);
   stack.bottom = stack.guard + page;

@@ -82,6 +82,12 @@ void complete_ldmatrix(Thread* const* lanes) {
              "aligned; every row of an 8x8 b16 matrix must start on a 16-byte boundary",
              t->in, i, r, t->lane);
       }
+      if (is_global_memory(t->in)) {
+        fail(t, t->file, t->line,
+             "ldmatrix row address %p (matrix %d, row %d, given by lane %u) lies in a cudaMalloc "
+             "allocation; ldmatrix reads shared memory only",
+             t->in, i, r, t->lane);
+      }
       std::memcpy(m[i][r], t->in, 16);
     }
   }
@@ -123,6 +129,12 @@ void cp_async(void* dst, const void* src, int bytes, int src_bytes, const char* 
     fail(self, file, line,
          "cp.async of %d bytes from %p to %p: both addresses must be %d-byte aligned", bytes, src,
          dst, bytes);
+  }
+  if (is_global_memory(dst)) {
+    fail(self, file, line,
+         "cp.async destination %p lies in a cudaMalloc allocation; the destination must be "
+         "shared memory",
+         dst);
   }
   PendingCopy copy{};
   copy.dst = static_cast<unsigned char*>(dst);

@@ -210,6 +210,10 @@ bool valid_config(dim3 grid, dim3 block) {
 
 }  // namespace
 
+bool is_global_memory(const void* ptr) {
+  return is_device_range(ptr, 1);
+}
+
 void launch_kernel(const LaunchSite& site, dim3 grid, dim3 block, size_t smem, cudaStream_t stream,
                    const void* kernel, std::function<void()> body) {
   if (!valid_config(grid, block)) {

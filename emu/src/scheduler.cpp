@@ -1,8 +1,10 @@
 #include "scheduler.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdarg>
@@ -69,6 +71,7 @@ struct Worker : BlockBuiltins {
   unsigned nthreads = 0;
   Policy order_policy = Policy::kLockstep;
   unsigned at_barrier = 0;
+  const Thread* barrier_thread = nullptr;  // first arrival at the barrier now filling
   unsigned exited = 0;
   int reduce_count = 0;
   Thread* running = nullptr;
@@ -78,11 +81,14 @@ struct Worker : BlockBuiltins {
   size_t main_stack_size = 0;
   void* main_fake_stack = nullptr;
   std::vector<unsigned char> smem_storage;
+  unsigned stacks_held = 0;  // threads [0, stacks_held) have a fiber stack
 
   Worker() : threads(kMaxThreads) {}
-  ~Worker() {
-    for (Thread& t : threads)
-      release_fiber_stack(t.stack);
+  ~Worker() { release_stacks_from(0); }
+  void release_stacks_from(unsigned first) {
+    for (unsigned i = first; i < stacks_held; ++i)
+      release_fiber_stack(threads[i].stack);
+    stacks_held = std::min(stacks_held, first);
   }
 };
 
@@ -212,10 +218,10 @@ Thread* runnable_after(Worker& w, const Thread* cur) {
   const unsigned n = w.nthreads;
   const unsigned pos = cur->position;
   if (w.plan->policy == Policy::kWarpReverse) {
-    const unsigned start = pos - cur->lane;
+    const unsigned start = cur->warp_position;
     const unsigned len = static_cast<unsigned>(__builtin_popcount(w.warps[cur->warp].present));
     for (unsigned k = 1; k < len; ++k) {
-      Thread* t = w.order[start + (cur->lane + k) % len];
+      Thread* t = w.order[start + (pos - start + k) % len];
       if (t->wait == Wait::kRunnable) return t;
     }
     for (unsigned k = 0; k + len < n; ++k) {
@@ -295,26 +301,34 @@ void build_order(Worker& w, Policy policy) {
   w.order.clear();
   const unsigned nwarps = (w.nthreads + kWarpSize - 1) / kWarpSize;
   if (policy == Policy::kWarpReverse) {
+    // Highest warp first and, within a warp, highest lane first: a lane that reads a lower
+    // lane's shared-memory write without a __syncwarp between them reads it unwritten.
     for (unsigned warp = nwarps; warp-- > 0;) {
-      for (unsigned i = warp * kWarpSize; i < w.nthreads && i < (warp + 1) * kWarpSize; ++i) {
+      const unsigned first = warp * kWarpSize;
+      const unsigned end = std::min(w.nthreads, first + kWarpSize);
+      const auto start = static_cast<unsigned>(w.order.size());
+      for (unsigned i = end; i-- > first;) {
         w.order.push_back(&w.threads[i]);
+        w.threads[i].warp_position = start;
       }
     }
   } else {
-    for (unsigned i = 0; i < w.nthreads; ++i)
+    for (unsigned i = 0; i < w.nthreads; ++i) {
       w.order.push_back(&w.threads[i]);
+      w.threads[i].warp_position = i / kWarpSize * kWarpSize;
+    }
   }
   for (unsigned p = 0; p < w.order.size(); ++p)
     w.order[p]->position = p;
 }
 
-void run_block(Worker& w, const LaunchPlan& plan, unsigned block_linear) {
+void run_block(Worker& w, const LaunchPlan& plan, uint64_t block_linear) {
   w.plan = &plan;
   w.block_dim = plan.block;
   w.grid_dim = plan.grid;
-  w.block_idx.x = block_linear % plan.grid.x;
-  w.block_idx.y = block_linear / plan.grid.x % plan.grid.y;
-  w.block_idx.z = block_linear / plan.grid.x / plan.grid.y;
+  w.block_idx.x = static_cast<unsigned>(block_linear % plan.grid.x);
+  w.block_idx.y = static_cast<unsigned>(block_linear / plan.grid.x % plan.grid.y);
+  w.block_idx.z = static_cast<unsigned>(block_linear / plan.grid.x / plan.grid.y);
 
   const unsigned n = plan.block.x * plan.block.y * plan.block.z;
   if (n != w.nthreads || plan.policy != w.order_policy || w.order.empty()) {
@@ -359,6 +373,7 @@ void run_block(Worker& w, const LaunchPlan& plan, unsigned block_linear) {
     if (t.stack.bottom == nullptr) t.stack = allocate_fiber_stack(stack_bytes);
     t.context = fctx::make_fcontext(t.stack.top(), t.stack.size, fiber_main);
   }
+  w.stacks_held = std::max(w.stacks_held, n);
   w.at_barrier = 0;
   w.exited = 0;
   w.reduce_count = 0;
@@ -386,17 +401,26 @@ void record_main_stack(Worker& w) {
 
 // Persistent workers, one block at a time each. A forked child (a death test) gets a fresh pool
 // on its first launch: fork copies only the calling thread, not the workers.
+//
+// Every worker keeps the fiber stacks of the largest block it ran, two mappings each, and the
+// process may hold only vm.max_map_count mappings: 32 workers with 1024-thread blocks would
+// exceed Linux's default. So a launch uses only as many workers as the stack budget allows for
+// its block size, and idle workers give back stacks when the launch would not fit otherwise.
 class Pool {
  public:
-  explicit Pool(unsigned nworkers) {
+  explicit Pool(unsigned nworkers) : workers_(nworkers, nullptr) {
     for (unsigned i = 0; i < nworkers; ++i)
-      threads_.emplace_back([this] { work(); });
+      threads_.emplace_back([this, i] { work(i); });
   }
 
   void run(const LaunchPlan& plan) {
+    const uint64_t total_blocks = static_cast<uint64_t>(plan.grid.x) * plan.grid.y * plan.grid.z;
+    const unsigned block_threads = plan.block.x * plan.block.y * plan.block.z;
     std::unique_lock<std::mutex> lock(mutex_);
+    const unsigned active = fit_stacks(block_threads, total_blocks);
     plan_ = &plan;
-    total_blocks_ = plan.grid.x * plan.grid.y * plan.grid.z;
+    active_ = active;
+    total_blocks_ = total_blocks;
     next_block_.store(0, std::memory_order_relaxed);
     busy_ = static_cast<unsigned>(threads_.size());
     ++generation_;
@@ -406,22 +430,62 @@ class Pool {
   }
 
  private:
-  void work() {
+  // Number of workers this launch may use, after releasing idle workers' stacks if the launch
+  // would otherwise exceed the budget. Called with the workers idle (mutex_ held, busy_ == 0).
+  unsigned fit_stacks(unsigned block_threads, uint64_t total_blocks) {
+    const size_t budget = fiber_stack_budget();
+    if (block_threads > budget) {
+      std::fprintf(stderr,
+                   "linact_emu: error: a block of %u threads needs %u fiber stacks of two "
+                   "mappings each, but vm.max_map_count (%zu) leaves room for %zu; raise "
+                   "vm.max_map_count (sysctl vm.max_map_count=...)\n",
+                   block_threads, block_threads, max_map_count(), budget);
+      std::abort();
+    }
+    const uint64_t by_budget = budget / block_threads;
+    const unsigned active = static_cast<unsigned>(
+        std::max<uint64_t>(1, std::min<uint64_t>({workers_.size(), by_budget, total_blocks})));
+    auto needed = [&] {
+      size_t sum = 0;
+      for (unsigned i = 0; i < workers_.size(); ++i) {
+        const unsigned held = workers_[i] != nullptr ? workers_[i]->stacks_held : 0;
+        sum += i < active ? std::max(held, block_threads) : held;
+      }
+      return sum;
+    };
+    if (needed() > budget) {
+      for (unsigned i = active; i < workers_.size(); ++i)
+        if (workers_[i] != nullptr) workers_[i]->release_stacks_from(0);
+    }
+    if (needed() > budget) {
+      for (unsigned i = 0; i < active; ++i)
+        if (workers_[i] != nullptr) workers_[i]->release_stacks_from(block_threads);
+    }
+    return active;
+  }
+
+  void work(unsigned index) {
     install_overflow_handler();
     Worker w;
     tl_worker = &w;
     record_main_stack(w);
     uint64_t seen = 0;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      workers_[index] = &w;
+    }
     for (;;) {
       const LaunchPlan* plan;
+      bool take_blocks;
       {
         std::unique_lock<std::mutex> lock(mutex_);
         work_cv_.wait(lock, [&] { return generation_ != seen; });
         seen = generation_;
         plan = plan_;
+        take_blocks = index < active_;
       }
-      for (;;) {
-        const unsigned b = next_block_.fetch_add(1, std::memory_order_relaxed);
+      while (take_blocks) {
+        const uint64_t b = next_block_.fetch_add(1, std::memory_order_relaxed);
         if (b >= total_blocks_) break;
         run_block(w, *plan, b);
       }
@@ -431,13 +495,15 @@ class Pool {
   }
 
   std::vector<std::thread> threads_;
+  std::vector<Worker*> workers_;  // registered by each worker thread once it runs
   std::mutex mutex_;
   std::condition_variable work_cv_, done_cv_;
   const LaunchPlan* plan_ = nullptr;
   uint64_t generation_ = 0;
   unsigned busy_ = 0;
-  unsigned total_blocks_ = 0;
-  std::atomic<unsigned> next_block_{0};
+  unsigned active_ = 0;
+  uint64_t total_blocks_ = 0;
+  std::atomic<uint64_t> next_block_{0};
 };
 
 unsigned worker_count() {
@@ -534,13 +600,27 @@ const FiberStack* running_fiber_stack() {
   return w != nullptr && w->running != nullptr ? &w->running->stack : nullptr;
 }
 
-void report_stack_overflow() {
+void report_stack_overflow(const void* pc) {
   Worker* w = tl_worker;
   const Thread* t = w->running;
-  fail(t, nullptr, 0,
-       "fiber stack overflow (%zu bytes per emulated thread): the kernel's locals or recursion "
-       "are too deep; raise LINACT_EMU_STACK_KIB if the kernel is meant to use that much",
-       t->stack.size);
+  // Kernels are mostly internal functions without a dynamic symbol, so the instruction is given
+  // as an offset into its binary, for addr2line; the source line is the thread's last barrier or
+  // collective (the launch site if it reached none).
+  char where[512] = "unknown instruction";
+  Dl_info info{};
+  if (pc != nullptr && dladdr(pc, &info) != 0 && info.dli_fname != nullptr) {
+    const auto offset =
+        reinterpret_cast<uintptr_t>(pc) - reinterpret_cast<uintptr_t>(info.dli_fbase);
+    std::snprintf(where, sizeof(where), "instruction %s+0x%zx%s%s (addr2line -f -C -e %s 0x%zx)",
+                  info.dli_fname, static_cast<size_t>(offset), info.dli_sname ? " in " : "",
+                  info.dli_sname ? info.dli_sname : "", info.dli_fname,
+                  static_cast<size_t>(offset));
+  }
+  fail(t, t->file, t->line,
+       "fiber stack overflow (%zu bytes per emulated thread) at %s, after the thread's last "
+       "barrier or collective at %s:%d: the kernel's locals or recursion are too deep; raise "
+       "LINACT_EMU_STACK_KIB if the kernel is meant to use that much",
+       t->stack.size, where, t->file, t->line);
 }
 
 int syncthreads_reduce(int op, int predicate, const char* file, int line) {
@@ -554,6 +634,17 @@ int syncthreads_reduce(int op, int predicate, const char* file, int line) {
          "__syncthreads can never complete: thread (%u, %u, %u) of this block already exited; "
          "every thread of a block must reach every barrier",
          gone->thread_idx.x, gone->thread_idx.y, gone->thread_idx.z);
+  }
+  if (w.at_barrier == 0) {
+    w.barrier_thread = self;
+  } else if (!same_site(w.barrier_thread->file, w.barrier_thread->line, file, line)) {
+    const Thread* waiter = w.barrier_thread;
+    fail(self, file, line,
+         "__syncthreads reached at different places: thread (%u, %u, %u) waits at %s:%d; "
+         "CUDA leaves a barrier in divergent code undefined, so every thread of the block "
+         "must reach the same __syncthreads",
+         waiter->thread_idx.x, waiter->thread_idx.y, waiter->thread_idx.z, waiter->file,
+         waiter->line);
   }
   w.reduce_count += predicate != 0;
   if (++w.at_barrier < w.nthreads) {
@@ -589,22 +680,25 @@ void complete_shuffle(Worker& w, unsigned warp_index, unsigned mask, WarpOp op) 
     const unsigned width = static_cast<unsigned>(t.width);
     const unsigned seg_start = lane & ~(width - 1);
     const unsigned seg_end = seg_start + width;  // one past the segment's last lane
+    // shfl.sync uses only the low five bits of the lane, delta or xor mask: a delta of 33 is
+    // a delta of 1, and a negative source lane counts from the top of the segment.
+    const unsigned arg = static_cast<unsigned>(t.arg) & (kWarpSize - 1);
     unsigned src = lane;
     bool valid = true;
     switch (op) {
       case WarpOp::kShflIdx:
-        src = seg_start + (static_cast<unsigned>(t.arg) & (width - 1));
+        src = seg_start + (arg & (width - 1));
         break;
       case WarpOp::kShflUp:
-        valid = lane >= seg_start + static_cast<unsigned>(t.arg);
-        src = lane - static_cast<unsigned>(t.arg);
+        valid = lane >= seg_start + arg;
+        src = lane - arg;
         break;
       case WarpOp::kShflDown:
-        src = lane + static_cast<unsigned>(t.arg);
+        src = lane + arg;
         valid = src < seg_end;
         break;
       default:
-        src = lane ^ static_cast<unsigned>(t.arg);
+        src = lane ^ arg;
         valid = src < seg_end;
         break;
     }
@@ -703,6 +797,14 @@ uint64_t collective(WarpOp op, unsigned mask, uint64_t value, int arg, int width
         (!strict_site || (other.arg == arg && same_site(other.file, other.line, file, line)));
     if (same) {
       group = &other;
+      if (other.width != width) {
+        const Thread& rep =
+            lane_thread(w, self->warp, static_cast<unsigned>(__builtin_ctz(other.arrived)));
+        fail(self, file, line,
+             "%s with width %d, while lane %u of the same collective passed width %d (%s:%d); "
+             "all lanes of a shuffle must pass the same width",
+             op_name(op), width, rep.lane, other.width, other.file, other.line);
+      }
     } else if ((other.arrived & mask) && (other.mask & bit)) {
       const Thread& rep =
           lane_thread(w, self->warp, static_cast<unsigned>(__builtin_ctz(other.arrived & mask)));
@@ -716,7 +818,7 @@ uint64_t collective(WarpOp op, unsigned mask, uint64_t value, int arg, int width
   }
   if (group == nullptr) {
     group = &warp.groups[warp.ngroups++];
-    *group = WarpGroup{op, mask, 0, arg, file, line};
+    *group = WarpGroup{op, mask, 0, arg, width, file, line};
   }
 
   self->value = value;

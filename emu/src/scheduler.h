@@ -35,7 +35,8 @@ struct Thread : ThreadBuiltins {
   unsigned linear = 0;
   unsigned warp = 0;
   unsigned lane = 0;
-  unsigned position = 0;  // index in the policy's order
+  unsigned position = 0;       // index in the policy's order
+  unsigned warp_position = 0;  // index in that order of the warp's first thread to run
   Wait wait = Wait::kRunnable;
 
   // Where the thread waits (barrier or collective) and the collective's operands.
@@ -64,6 +65,7 @@ struct WarpGroup {
   unsigned mask;
   unsigned arrived;
   int arg;
+  int width;
   const char* file;
   int line;
 };
@@ -102,6 +104,9 @@ uint64_t collective(WarpOp op, unsigned mask, uint64_t value, int arg, int width
 // Prints an error naming the kernel, block, thread and source line, then aborts.
 [[noreturn]] __attribute__((format(printf, 4, 5))) void fail(const Thread* thread, const char* file,
                                                              int line, const char* fmt, ...);
+
+// Whether `ptr` lies inside a cudaMalloc allocation (runtime.cpp): global, not shared, memory.
+bool is_global_memory(const void* ptr);
 
 // Completion of the PTX collectives (ptx.cpp); `lanes` are the warp's 32 threads.
 void complete_ldmatrix(Thread* const* lanes);

@@ -140,4 +140,21 @@ TEST(SanitizerDeathTest, DynamicSharedMemoryReadOnePastTheEndIsReportedWithItsLi
 #endif
 }
 
+// cudaMalloc gives exactly the requested bytes, so the last thread's read lands in ASan's
+// redzone.
+__global__ void global_read_past_the_end(const float* in, float* out) {
+  out[threadIdx.x] = in[threadIdx.x + 1];
+}
+
+TEST(SanitizerDeathTest, GlobalMemoryReadOnePastTheEndIsReportedWithItsLine) {
+#if defined(LINACT_EMU_SANITIZE)
+  DeviceBuffer<float> in(32), out(32);
+  EXPECT_DEATH(LINACT_LAUNCH(1, 32, 0, nullptr, global_read_past_the_end)(in.get(), out.get()),
+               "AddressSanitizer: heap-buffer-overflow(.|\n)*global_read_past_the_end"
+               "(.|\n)*device_test.cpp:[0-9]+");
+#else
+  GTEST_SKIP() << "needs the ASan build (cmake --preset asan)";
+#endif
+}
+
 }  // namespace

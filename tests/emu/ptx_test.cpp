@@ -346,4 +346,67 @@ TEST(PtxDeathTest, LdmatrixWithALaneMissingIsReported) {
                "lane missing from a warp collective(.|\n)*ldmatrix");
 }
 
+__global__ void ldmatrix_diverged(uint32_t* out) {
+  __shared__ __align__(16) uint16_t tile[8][8];
+  for (int i = threadIdx.x; i < 64; i += 32)
+    (&tile[0][0])[i] = 0;
+  __syncwarp();
+  uint32_t r[1];
+  if (threadIdx.x < 16) {
+    linact::ldmatrix_x1(r, &tile[threadIdx.x % 8][0]);
+  } else {
+    linact::ldmatrix_x1(r, &tile[threadIdx.x % 8][0]);
+  }
+  out[threadIdx.x] = r[0];
+}
+
+TEST(PtxDeathTest, LdmatrixFromANonConvergedWarpIsReported) {
+  DeviceBuffer<uint32_t> out(32);
+  EXPECT_DEATH(LINACT_LAUNCH(1, 32, 0, nullptr, ldmatrix_diverged)(out.get()),
+               "non-converged warp: ldmatrix with mask 0xffffffff, while lane .* waits at "
+               "ldmatrix .*ptx_test.cpp");
+}
+
+__global__ void ldmatrix_from_global(const uint16_t* global, uint32_t* out) {
+  uint32_t r[1];
+  linact::ldmatrix_x1(r, global + 8 * (threadIdx.x % 8));
+  out[threadIdx.x] = r[0];
+}
+
+TEST(PtxDeathTest, LdmatrixFromACudaMallocPointerIsReported) {
+  DeviceBuffer<uint16_t> global(64);
+  DeviceBuffer<uint32_t> out(32);
+  EXPECT_DEATH(
+      LINACT_LAUNCH(1, 32, 0, nullptr, ldmatrix_from_global)(global.get(), out.get()),
+      "ldmatrix row address .* lies in a cudaMalloc allocation; ldmatrix reads shared memory "
+      "only(.|\n)*ptx_test.cpp");
+}
+
+__global__ void cp_async_misaligned(const float* src, float* out) {
+  __shared__ __align__(16) float tile[64];
+  linact::cp_async_16(&tile[4 * threadIdx.x + (threadIdx.x == 3 ? 1 : 0)], src + 4 * threadIdx.x);
+  linact::cp_async_commit();
+  linact::cp_async_wait<0>();
+  out[threadIdx.x] = tile[threadIdx.x];
+}
+
+TEST(PtxDeathTest, MisalignedCpAsyncIsReported) {
+  DeviceBuffer<float> src(64), out(16);
+  EXPECT_DEATH(LINACT_LAUNCH(1, 16, 0, nullptr, cp_async_misaligned)(src.get(), out.get()),
+               "cp.async of 16 bytes from .* to .*: both addresses must be 16-byte "
+               "aligned(.|\n)*thread \\(3, 0, 0\\)(.|\n)*ptx_test.cpp");
+}
+
+__global__ void cp_async_into_global(const float* src, float* dst) {
+  linact::cp_async_16(dst + 4 * threadIdx.x, src + 4 * threadIdx.x);
+  linact::cp_async_commit();
+  linact::cp_async_wait<0>();
+}
+
+TEST(PtxDeathTest, CpAsyncIntoACudaMallocPointerIsReported) {
+  DeviceBuffer<float> src(64), dst(64);
+  EXPECT_DEATH(LINACT_LAUNCH(1, 16, 0, nullptr, cp_async_into_global)(src.get(), dst.get()),
+               "cp.async destination .* lies in a cudaMalloc allocation(.|\n)*ptx_test.cpp");
+}
+
 }  // namespace

@@ -8,12 +8,18 @@
 
 #include "emu_test_util.h"
 #include "launch.cuh"
+#include "runtime_signatures.h"
 
 namespace {
 
 __global__ void add_one(float* x, int n) {
   const int i = blockIdx.x * blockDim.x + threadIdx.x;
   if (i < n) x[i] += 1.0f;
+}
+
+TEST(Signatures, AProgramUsingTheToolkitsDefaultArgumentsBuildsAndRuns) {
+  const char* failed = use_runtime_with_toolkit_signatures();
+  EXPECT_EQ(failed, nullptr) << "failed call: " << failed;
 }
 
 TEST(Malloc, FreshAllocationsReadAsNan) {

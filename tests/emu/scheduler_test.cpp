@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "emu_test_util.h"
@@ -145,8 +146,10 @@ __global__ void shuffle(const int* in, int* out, int arg, int width) {
 
 // Source lane per the guide: idx reads lane (src mod width) of the caller's segment; up/down
 // keep the caller's value when the source falls outside its segment; xor may read an earlier
-// segment but not a later one.
+// segment but not a later one. The PTX ISA's shfl.sync reads only bits 4:0 of the lane, delta
+// or xor operand, so 33 acts as 1 and -1 as 31.
 int reference_source(Shfl kind, int lane, int arg, int width) {
+  arg = static_cast<int>(static_cast<unsigned>(arg) & 31u);
   const int seg = lane / width * width;
   switch (kind) {
     case Shfl::kIdx:
@@ -169,7 +172,7 @@ void check_shuffle(Shfl kind, const char* name) {
   DeviceBuffer<int> din(64), dout(64);
   din.upload(in);
   for (int width : {1, 2, 4, 8, 16, 32}) {
-    for (int arg : {0, 1, 3, 5, 8, 13, 31}) {
+    for (int arg : {0, 1, 3, 5, 8, 13, 31, 32, 33, 63, -1, -31, 0x7fffffff}) {
       LINACT_LAUNCH(1, 64, 0, nullptr, shuffle<kKind>)(din.get(), dout.get(), arg, width);
       EMU_CHECK(cudaGetLastError());
       const auto got = dout.download();
@@ -246,20 +249,52 @@ TEST(WarpVote, BallotAnyAllCoverExactlyTheLanesOfTheMask) {
   }
 }
 
-// The first thread to run records its warp: the policies differ exactly there.
-__global__ void first_warp_to_run(int* first) {
-  atomicCAS(first, -1, static_cast<int>(threadIdx.x / 32));
+// The first thread to run records itself: the policies differ exactly there.
+__global__ void first_thread_to_run(int* first) {
+  atomicCAS(first, -1, static_cast<int>(threadIdx.x));
 }
 
-TEST(Policy, LockstepRunsWarpZeroFirstAndWarpReverseTheHighestWarp) {
+TEST(Policy, LockstepRunsThread0FirstAndWarpReverseTheHighestLaneOfTheHighestWarp) {
   DeviceBuffer<int> first(1);
   for (const auto& [policy, want] : {std::pair<const char*, int>{"lockstep", 0},
-                                     std::pair<const char*, int>{"warp-reverse", 7}}) {
+                                     std::pair<const char*, int>{"warp-reverse", 255}}) {
     ScopedPolicy scoped(policy);
     EMU_CHECK(cudaMemset(first.get(), 0xff, sizeof(int)));
-    LINACT_LAUNCH(1, 256, 0, nullptr, first_warp_to_run)(first.get());
+    LINACT_LAUNCH(1, 256, 0, nullptr, first_thread_to_run)(first.get());
     EMU_CHECK(cudaGetLastError());
     EXPECT_EQ(first.download()[0], want) << "policy " << policy;
+  }
+}
+
+// Each lane publishes a value in shared memory and reads its lower neighbour's; without the
+// __syncwarp between the two, the read is a race within the warp.
+template <bool kSyncwarp>
+__global__ void read_lower_lane(float* out) {
+  LINACT_DYNAMIC_SMEM(float, slot);
+  const unsigned lane = threadIdx.x % 32;
+  slot[threadIdx.x] = static_cast<float>(threadIdx.x);
+  if (kSyncwarp) __syncwarp();
+  out[threadIdx.x] = slot[threadIdx.x - lane + (lane + 31) % 32];
+}
+
+TEST(Policy, WarpReverseExposesAMissingSyncwarpBetweenLanes) {
+  DeviceBuffer<float> out(64);
+  for (const char* policy : {"lockstep", "warp-reverse"}) {
+    ScopedPolicy scoped(policy);
+    LINACT_LAUNCH(1, 64, 64 * sizeof(float), nullptr, read_lower_lane<true>)(out.get());
+    EMU_CHECK(cudaGetLastError());
+    const auto got = out.download();
+    for (int t = 0; t < 64; ++t) {
+      const int want = t - t % 32 + (t % 32 + 31) % 32;
+      ASSERT_EQ(got[t], static_cast<float>(want)) << "policy " << policy << ", thread " << t;
+    }
+  }
+  ScopedPolicy scoped("warp-reverse");
+  LINACT_LAUNCH(1, 64, 64 * sizeof(float), nullptr, read_lower_lane<false>)(out.get());
+  EMU_CHECK(cudaGetLastError());
+  const auto got = out.download();
+  for (int t = 0; t < 64; ++t) {
+    if (t % 32 != 0) EXPECT_TRUE(std::isnan(got[t])) << "thread " << t << " read " << got[t];
   }
 }
 
@@ -267,24 +302,34 @@ TEST(PolicyDeathTest, UnknownPolicyIsAClearError) {
   EXPECT_DEATH(
       {
         setenv("LINACT_EMU_POLICY", "random", 1);
-        LINACT_LAUNCH(1, 32, 0, nullptr, first_warp_to_run)(nullptr);
+        LINACT_LAUNCH(1, 32, 0, nullptr, first_thread_to_run)(nullptr);
       },
       "LINACT_EMU_POLICY='random' is not a scheduling policy; use 'lockstep'");
 }
 
 // Strictness checks: each planted bug aborts with a message naming what went wrong and where.
-__global__ void early_return_before_barrier(int* out) {
-  if (threadIdx.x == 40) return;
+__global__ void thread_zero_returns_before_barrier(int* out) {
+  if (threadIdx.x == 0) return;
   __syncthreads();
   out[threadIdx.x] = 1;
 }
 
+// Warp-reverse runs thread 0 last: every other thread already waits when it exits.
 TEST(StrictnessDeathTest, ThreadExitingWhileOthersWaitAtABarrierIsReported) {
   DeviceBuffer<int> out(64);
-  EXPECT_DEATH(LINACT_LAUNCH(1, 64, 0, nullptr, early_return_before_barrier)(out.get()),
-               "(thread exited while .* wait at __syncthreads|__syncthreads can never "
-               "complete: thread \\(40, 0, 0\\) of this block already exited)(.|\n)*"
-               "scheduler_test.cpp");
+  ScopedPolicy scoped("warp-reverse");
+  EXPECT_DEATH(LINACT_LAUNCH(1, 64, 0, nullptr, thread_zero_returns_before_barrier)(out.get()),
+               "thread exited while 63 other thread\\(s\\) of its block wait at __syncthreads "
+               "\\(.*scheduler_test.cpp:[0-9]+\\)(.|\n)*thread \\(0, 0, 0\\)");
+}
+
+// Lockstep runs thread 0 first: it exits before anyone waits, and the next arrival reports it.
+TEST(StrictnessDeathTest, BarrierReachedAfterAThreadExitedIsReported) {
+  DeviceBuffer<int> out(64);
+  ScopedPolicy scoped("lockstep");
+  EXPECT_DEATH(LINACT_LAUNCH(1, 64, 0, nullptr, thread_zero_returns_before_barrier)(out.get()),
+               "__syncthreads can never complete: thread \\(0, 0, 0\\) of this block already "
+               "exited(.|\n)*thread \\(1, 0, 0\\)(.|\n)*scheduler_test.cpp");
 }
 
 // Lanes 0-7 wait for lanes 0-8; lane 8 arrives with the full mask and waits for everyone.
@@ -296,8 +341,9 @@ __global__ void mismatched_masks(int* out) {
 TEST(StrictnessDeathTest, WarpCollectiveWithMismatchedMasksIsReported) {
   DeviceBuffer<int> out(32);
   EXPECT_DEATH(LINACT_LAUNCH(1, 32, 0, nullptr, mismatched_masks)(out.get()),
-               "mismatched masks: __shfl_sync with mask 0xffffffff, while lane 0 of the same "
-               "warp waits at __shfl_sync with mask 0x000001ff(.|\n)*scheduler_test.cpp");
+               "mismatched masks: __shfl_sync with mask 0x(ffffffff|000001ff), while lane [0-9]+ "
+               "of the same warp waits at __shfl_sync with mask 0x(000001ff|ffffffff)"
+               "(.|\n)*scheduler_test.cpp");
 }
 
 __global__ void lane_exits_before_shuffle(int* out) {
@@ -307,20 +353,16 @@ __global__ void lane_exits_before_shuffle(int* out) {
 
 TEST(StrictnessDeathTest, WarpCollectiveWithAnExitedLaneIsReported) {
   DeviceBuffer<int> out(32);
-  // Lockstep exits lane 31 last, warp-reverse... also after lanes 0-30 wait: either way the
-  // exiting lane leaves a collective waiting for it.
+  // Lockstep exits lane 31 while lanes 0-30 wait for it; warp-reverse exits lane 31 first, and
+  // lane 30 then finds it gone.
   EXPECT_DEATH(LINACT_LAUNCH(1, 32, 0, nullptr, lane_exits_before_shuffle)(out.get()),
-               "lane missing from a warp collective(.|\n)*31");
+               "lane missing from a warp collective: (lane 31 exited|.* waits for lanes "
+               "0x80000000, which already exited)");
 }
 
 __global__ void lane_at_barrier_during_shuffle(int* out) {
-  if (threadIdx.x == 3) {
-    __syncthreads();
-    out[threadIdx.x] = 0;
-  } else {
-    out[threadIdx.x] = __shfl_sync(kFull, static_cast<int>(threadIdx.x), 3);
-    __syncthreads();
-  }
+  if (threadIdx.x != 3) out[threadIdx.x] = __shfl_sync(kFull, static_cast<int>(threadIdx.x), 3);
+  __syncthreads();
 }
 
 TEST(StrictnessDeathTest, DeadlockReportsWhoWaitsWhere) {
@@ -340,6 +382,70 @@ TEST(StrictnessDeathTest, MaskNamingLanesBeyondThePartialWarpIsReported) {
   DeviceBuffer<int> out(16);
   EXPECT_DEATH(LINACT_LAUNCH(1, 16, 0, nullptr, shuffle_in_half_warp)(out.get()),
                "names lanes 0xffff0000 that do not exist");
+}
+
+__global__ void barriers_on_two_lines(int* out) {
+  if (threadIdx.x < 32) {
+    __syncthreads();
+  } else {
+    __syncthreads();
+  }
+  out[threadIdx.x] = 1;
+}
+
+TEST(StrictnessDeathTest, SyncthreadsReachedAtDifferentLinesIsReported) {
+  DeviceBuffer<int> out(64);
+  EXPECT_DEATH(LINACT_LAUNCH(1, 64, 0, nullptr, barriers_on_two_lines)(out.get()),
+               "__syncthreads reached at different places: thread .* waits at "
+               ".*scheduler_test.cpp:[0-9]+(.|\n)*at .*scheduler_test.cpp");
+}
+
+__global__ void shuffle_widths_differ(int* out) {
+  const int width = threadIdx.x < 16 ? 16 : 32;
+  out[threadIdx.x] = __shfl_xor_sync(kFull, static_cast<int>(threadIdx.x), 1, width);
+}
+
+TEST(StrictnessDeathTest, LanesPassingDifferentWidthsToOneShuffleAreReported) {
+  DeviceBuffer<int> out(32);
+  EXPECT_DEATH(LINACT_LAUNCH(1, 32, 0, nullptr, shuffle_widths_differ)(out.get()),
+               "__shfl_xor_sync with width (16|32), while lane [0-9]+ of the same collective "
+               "passed width (16|32)");
+}
+
+__global__ void shuffle_from_outside_the_mask(int* out) {
+  if (threadIdx.x < 16) {
+    out[threadIdx.x] = __shfl_sync(0x0000ffffu, static_cast<int>(threadIdx.x), 20);
+  }
+}
+
+TEST(StrictnessDeathTest, SourceLaneOutsideTheMaskIsReported) {
+  DeviceBuffer<int> out(32);
+  EXPECT_DEATH(LINACT_LAUNCH(1, 32, 0, nullptr, shuffle_from_outside_the_mask)(out.get()),
+               "__shfl_sync reads lane 20, which is not in the mask 0x0000ffff");
+}
+
+__global__ void mask_without_the_caller(int* out) {
+  const unsigned mask = threadIdx.x == 7 ? 0xffffff7fu : kFull;
+  out[threadIdx.x] = __shfl_sync(mask, static_cast<int>(threadIdx.x), 0);
+}
+
+TEST(StrictnessDeathTest, MaskWithoutTheCallingLaneIsReported) {
+  DeviceBuffer<int> out(32);
+  EXPECT_DEATH(LINACT_LAUNCH(1, 32, 0, nullptr, mask_without_the_caller)(out.get()),
+               "__shfl_sync with mask 0xffffff7f, which does not include the calling lane 7");
+}
+
+__global__ void shuffle_with_width(int* out, int width) {
+  out[threadIdx.x] = __shfl_sync(kFull, static_cast<int>(threadIdx.x), 0, width);
+}
+
+TEST(StrictnessDeathTest, WidthThatIsNotAPowerOfTwoUpTo32IsReported) {
+  DeviceBuffer<int> out(32);
+  for (int width : {0, 3, 64}) {
+    EXPECT_DEATH(LINACT_LAUNCH(1, 32, 0, nullptr, shuffle_with_width)(out.get(), width),
+                 "__shfl_sync with width " + std::to_string(width) +
+                     "; the width must be a power of two from 1 to 32");
+  }
 }
 
 }  // namespace
