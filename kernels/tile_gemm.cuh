@@ -27,7 +27,8 @@ namespace linact::kernels {
 
 // A tile configuration. kSplit > 1 splits each kTileR step among kSplit thread groups, which
 // gives small tiles enough threads to hide memory latency when a layer has few output tiles.
-// Shared memory is static, so a configuration must stay within 48 KiB.
+// Shared memory is dynamic (the emulator fills it with NaN at every block start, so a read of an
+// element no thread stored shows) and stays within the 48 KiB a launch gets without opting in.
 template <int TileP, int TileQ, int TileR, int ThreadP, int ThreadQ, int Split, int Prefetch>
 struct TileConfig {
   static constexpr int kTileP = TileP;
@@ -55,7 +56,7 @@ struct TileConfig {
   static_assert((TileP * TileR / 4) % kThreads == 0 && (TileQ * TileR / 4) % kThreads == 0,
                 "every thread loads the same number of float4 units");
   static_assert((Split - 1) * TileP * TileQ <= kSmemFloats, "split partials reuse the tiles");
-  static_assert(kSmemFloats * 4 <= 48 * 1024, "static shared memory is limited to 48 KiB");
+  static_assert(kSmemFloats * 4 <= 48 * 1024, "more shared memory needs a per-kernel opt-in");
 };
 
 // 128 x 128 outputs per block: the most reuse per loaded element, for layers with many tiles.
@@ -188,6 +189,10 @@ struct OperandTile {
     }
   }
 };
+
+// Dynamic shared memory bytes of one block.
+template <class Cfg>
+constexpr size_t kSmemBytes = static_cast<size_t>(Cfg::kSmemFloats) * sizeof(float);
 
 // Which C elements a thread holds: register rows i are tile rows
 //   (i / 4) * (kThreadsP * 4) + ty * 4 + i % 4
