@@ -98,6 +98,11 @@ linactStatus_t check_desc(linactHandle_t h, const linactLinearDesc_t* desc, Laye
                   ll(dim.value), dim.meaning);
     }
   }
+  if (d.m > linact::kernels::kMaxRows) {
+    return fail(h, LINACT_STATUS_NOT_SUPPORTED,
+                "desc->m is %lld: batches above %lld rows are not supported; split the batch",
+                ll(d.m), ll(linact::kernels::kMaxRows));
+  }
   if (d.n > kMaxColumns || d.k > kMaxColumns) {
     const bool n_big = d.n > kMaxColumns;
     return fail(h, LINACT_STATUS_NOT_SUPPORTED,
@@ -175,6 +180,37 @@ bool overlaps(Range a, Range b) {
   return a.begin < a.end && b.begin < b.end && a.begin < b.end && b.begin < a.end;
 }
 
+struct Tensor {
+  const char* name;
+  Range range;
+};
+
+// Outputs may not overlap what the same call reads (blocks would read values other blocks have
+// already overwritten) nor each other.
+template <size_t kOutputs, size_t kInputs>
+linactStatus_t check_disjoint(linactHandle_t h, const Tensor (&outputs)[kOutputs],
+                              const Tensor (&inputs)[kInputs]) {
+  for (size_t o = 0; o < kOutputs; ++o) {
+    const Tensor& out = outputs[o];
+    for (const Tensor& in : inputs) {
+      if (overlaps(out.range, in.range)) {
+        return fail(h, LINACT_STATUS_INVALID_VALUE,
+                    "%s (%p) overlaps %s: %s is written while %s is read; give %s its own buffer",
+                    out.name, reinterpret_cast<void*>(out.range.begin), in.name, out.name, in.name,
+                    out.name);
+      }
+    }
+    for (size_t other = o + 1; other < kOutputs; ++other) {
+      if (overlaps(out.range, outputs[other].range)) {
+        return fail(h, LINACT_STATUS_INVALID_VALUE,
+                    "%s (%p) overlaps %s: both are written; give each its own buffer", out.name,
+                    reinterpret_cast<void*>(out.range.begin), outputs[other].name);
+      }
+    }
+  }
+  return LINACT_STATUS_SUCCESS;
+}
+
 }  // namespace
 
 extern "C" {
@@ -214,6 +250,13 @@ linactStatus_t linactLinearForward(linactHandle_t handle, const linactLinearDesc
     return s;
   }
 
+  const Tensor outputs[] = {{"y", byte_range(y, l.m, l.n, l.ldy)},
+                            {"aux", l.saves_z ? byte_range(aux, l.m, l.n, l.n) : Range{}}};
+  const Tensor inputs[] = {{"x", byte_range(x, l.m, l.k, l.ldx)},
+                           {"w", byte_range(w, l.n, l.k, l.ldw)},
+                           {"bias", byte_range(bias, 1, l.n, l.n)}};
+  if ((s = check_disjoint(handle, outputs, inputs))) return s;
+
   linact::kernels::LinearForwardArgs args{};
   args.m = l.m;
   args.n = l.n;
@@ -242,8 +285,8 @@ linactStatus_t linactLinearBackward(linactHandle_t handle, const linactLinearDes
   linactStatus_t s = check_desc(handle, desc, &l);
   if (s != LINACT_STATUS_SUCCESS) return s;
 
-  // Which tensors the requested gradients read. dz is needed by every gradient of a non-empty
-  // m x n; db and dw need it even when k = 0 (db) or dx is not asked for.
+  // What the requested gradients read: each of them reads dz (dy, and the saved y or z unless
+  // the activation is the identity) whenever m x n is non-empty; dw also reads x, dx also w.
   const bool want_dx = dx != nullptr && l.m > 0 && l.k > 0;
   const bool want_dw = dw != nullptr && l.n > 0 && l.k > 0;
   const bool want_db = db != nullptr && l.n > 0;
@@ -266,22 +309,17 @@ linactStatus_t linactLinearBackward(linactHandle_t handle, const linactLinearDes
     return s;
   }
 
-  if (want_dx) {
-    const Range out = byte_range(dx, l.m, l.k, l.ldx);
-    const struct {
-      const char* name;
-      Range range;
-    } inputs[] = {{"x", byte_range(x, l.m, l.k, l.ldx)},
-                  {"w", byte_range(w, l.n, l.k, l.ldw)},
-                  {"dy", byte_range(dy, l.m, l.n, l.ldy)}};
-    for (const auto& in : inputs) {
-      if (overlaps(out, in.range)) {
-        return fail(handle, LINACT_STATUS_INVALID_VALUE,
-                    "dx (%p) overlaps %s: dx is written while %s is read; give dx its own buffer",
-                    dx, in.name, in.name);
-      }
-    }
-  }
+  const void* saved = l.saves_z ? aux : y;
+  const Tensor outputs[] = {{"dx", want_dx ? byte_range(dx, l.m, l.k, l.ldx) : Range{}},
+                            {"dw", want_dw ? byte_range(dw, l.n, l.k, l.ldw) : Range{}},
+                            {"db", want_db ? byte_range(db, 1, l.n, l.n) : Range{}}};
+  const Tensor inputs[] = {
+      {"x", byte_range(x, l.m, l.k, l.ldx)},
+      {"w", want_dx ? byte_range(w, l.n, l.k, l.ldw) : Range{}},
+      {"dy", byte_range(dy, l.m, l.n, l.ldy)},
+      {l.saves_z ? "aux" : "y",
+       reads_saved ? byte_range(saved, l.m, l.n, l.saves_z ? l.n : l.ldy) : Range{}}};
+  if ((s = check_disjoint(handle, outputs, inputs))) return s;
 
   linact::kernels::LinearBackwardArgs args{};
   args.m = l.m;
@@ -295,7 +333,7 @@ linactStatus_t linactLinearBackward(linactHandle_t handle, const linactLinearDes
   args.x = static_cast<const float*>(x);
   args.w = static_cast<const float*>(w);
   args.dy = static_cast<const float*>(dy);
-  args.saved = !reads_saved ? nullptr : static_cast<const float*>(l.saves_z ? aux : y);
+  args.saved = reads_saved ? static_cast<const float*>(saved) : nullptr;
   args.ld_saved = l.saves_z ? l.n : l.ldy;
   args.dx = want_dx ? static_cast<float*>(dx) : nullptr;
   args.dw = want_dw ? static_cast<float*>(dw) : nullptr;

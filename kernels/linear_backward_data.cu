@@ -8,14 +8,13 @@ namespace linact::kernels {
 namespace {
 
 template <class Cfg, Activation kAct>
-__global__ void __launch_bounds__(Cfg::kThreads)
+__global__ void __launch_bounds__(Cfg::kThreads, 1)
     linear_backward_data_kernel(int64_t m, int64_t n, int64_t k, const float* __restrict__ dy,
                                 int64_t ldy, const float* __restrict__ saved, int64_t ld_saved,
                                 const float* __restrict__ w, int64_t ldw, float* __restrict__ dx,
                                 int64_t ldx, float alpha, bool vec_dz, bool vec_w, bool vec_dx) {
   using Act = ActivationT<kAct>;
-  __shared__ float4 smem4[Cfg::kSmemFloats / 4];
-  float* smem = reinterpret_cast<float*>(smem4);
+  LINACT_DYNAMIC_SMEM(float, smem);
 
   const int64_t p0 = static_cast<int64_t>(blockIdx.x) * Cfg::kTileP;
   const int64_t q0 = static_cast<int64_t>(blockIdx.y) * Cfg::kTileQ;
@@ -55,7 +54,8 @@ cudaError_t launch_with(const LinearBackwardArgs& a, cudaStream_t stream) {
                   static_cast<unsigned>(ceil_div(a.k, Cfg::kTileQ)));
   const bool vec_dz =
       rows_are_16b_aligned(a.dy, a.ldy) && rows_are_16b_aligned(a.saved, a.ld_saved);
-  LINACT_LAUNCH(grid, Cfg::kThreads, 0, stream, linear_backward_data_kernel<Cfg, kAct>)
+  LINACT_LAUNCH(grid, Cfg::kThreads, kSmemBytes<Cfg>, stream,
+                linear_backward_data_kernel<Cfg, kAct>)
   (a.m, a.n, a.k, a.dy, a.ldy, a.saved, a.ld_saved, a.w, a.ldw, a.dx, a.ldx, a.alpha, vec_dz,
    rows_are_16b_aligned(a.w, a.ldw), rows_are_16b_aligned(a.dx, a.ldx));
   return cudaGetLastError();

@@ -16,15 +16,14 @@ namespace linact::kernels {
 namespace {
 
 template <class Cfg, Activation kAct>
-__global__ void __launch_bounds__(Cfg::kThreads)
+__global__ void __launch_bounds__(Cfg::kThreads, 1)
     linear_backward_weight_kernel(int64_t m, int64_t n, int64_t k, const float* __restrict__ dy,
                                   int64_t ldy, const float* __restrict__ saved, int64_t ld_saved,
                                   const float* __restrict__ x, int64_t ldx, float* __restrict__ dw,
                                   int64_t ldw, float* __restrict__ db, float alpha, bool accumulate,
                                   bool vec_dz, bool vec_x, bool vec_dw) {
   using Act = ActivationT<kAct>;
-  __shared__ float4 smem4[Cfg::kSmemFloats / 4];
-  float* smem = reinterpret_cast<float*>(smem4);
+  LINACT_DYNAMIC_SMEM(float, smem);
 
   const int64_t p0 = static_cast<int64_t>(blockIdx.x) * Cfg::kTileP;
   const int64_t q0 = static_cast<int64_t>(blockIdx.y) * Cfg::kTileQ;
@@ -79,7 +78,8 @@ cudaError_t launch_with(const LinearBackwardArgs& a, cudaStream_t stream) {
                   static_cast<unsigned>(col_tiles > 0 ? col_tiles : 1));
   const bool vec_dz =
       rows_are_16b_aligned(a.dy, a.ldy) && rows_are_16b_aligned(a.saved, a.ld_saved);
-  LINACT_LAUNCH(grid, Cfg::kThreads, 0, stream, linear_backward_weight_kernel<Cfg, kAct>)
+  LINACT_LAUNCH(grid, Cfg::kThreads, kSmemBytes<Cfg>, stream,
+                linear_backward_weight_kernel<Cfg, kAct>)
   (a.m, a.n, a.k, a.dy, a.ldy, a.saved, a.ld_saved, a.x, a.ldx, a.dw, a.ldw, a.db, a.alpha,
    a.accumulate, vec_dz, rows_are_16b_aligned(a.x, a.ldx), rows_are_16b_aligned(a.dw, a.ldw));
   return cudaGetLastError();

@@ -21,14 +21,13 @@ __device__ __forceinline__ void store_run(float* row, int64_t col, int64_t cols,
 }
 
 template <class Cfg, Activation kAct>
-__global__ void __launch_bounds__(Cfg::kThreads)
+__global__ void __launch_bounds__(Cfg::kThreads, 1)
     linear_forward_kernel(int64_t m, int64_t n, int64_t k, const float* __restrict__ x, int64_t ldx,
                           const float* __restrict__ w, int64_t ldw, const float* __restrict__ bias,
                           float* __restrict__ y, int64_t ldy, float* __restrict__ z, float alpha,
                           bool vec_x, bool vec_w, bool vec_y, bool vec_z) {
   using Act = ActivationT<kAct>;
-  __shared__ float4 smem4[Cfg::kSmemFloats / 4];
-  float* smem = reinterpret_cast<float*>(smem4);
+  LINACT_DYNAMIC_SMEM(float, smem);
 
   const int64_t p0 = static_cast<int64_t>(blockIdx.x) * Cfg::kTileP;
   const int64_t q0 = static_cast<int64_t>(blockIdx.y) * Cfg::kTileQ;
@@ -72,7 +71,7 @@ template <class Cfg, Activation kAct>
 cudaError_t launch_with(const LinearForwardArgs& a, cudaStream_t stream) {
   const dim3 grid(static_cast<unsigned>(ceil_div(a.m, Cfg::kTileP)),
                   static_cast<unsigned>(ceil_div(a.n, Cfg::kTileQ)));
-  LINACT_LAUNCH(grid, Cfg::kThreads, 0, stream, linear_forward_kernel<Cfg, kAct>)
+  LINACT_LAUNCH(grid, Cfg::kThreads, kSmemBytes<Cfg>, stream, linear_forward_kernel<Cfg, kAct>)
   (a.m, a.n, a.k, a.x, a.ldx, a.w, a.ldw, a.bias, a.y, a.ldy, a.z, a.alpha,
    rows_are_16b_aligned(a.x, a.ldx), rows_are_16b_aligned(a.w, a.ldw),
    rows_are_16b_aligned(a.y, a.ldy), rows_are_16b_aligned(a.z, a.n));

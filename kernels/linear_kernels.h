@@ -47,6 +47,8 @@ struct LinearBackwardArgs {
 // The most output columns (n for the forward, k for the backward) a launch can cover: CUDA's
 // gridDim.y limit times the narrowest tile; tile_gemm.cuh checks it against the configurations.
 constexpr int64_t kMaxColumns = 65535 * 32;
+// The most batch rows: gridDim.x's limit times the shortest tile.
+constexpr int64_t kMaxRows = int64_t{2147483647} * 32;
 
 cudaError_t launch_linear_forward(const LinearForwardArgs& args, cudaStream_t stream);
 

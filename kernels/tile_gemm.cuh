@@ -27,7 +27,9 @@ namespace linact::kernels {
 
 // A tile configuration. kSplit > 1 splits each kTileR step among kSplit thread groups, which
 // gives small tiles enough threads to hide memory latency when a layer has few output tiles.
-template <int TileP, int TileQ, int TileR, int ThreadP, int ThreadQ, int Split>
+// Shared memory is dynamic (the emulator fills it with NaN at every block start, so a read of an
+// element no thread stored shows) and stays within the 48 KiB a launch gets without opting in.
+template <int TileP, int TileQ, int TileR, int ThreadP, int ThreadQ, int Split, int Prefetch>
 struct TileConfig {
   static constexpr int kTileP = TileP;
   static constexpr int kTileQ = TileQ;
@@ -35,6 +37,10 @@ struct TileConfig {
   static constexpr int kThreadP = ThreadP;
   static constexpr int kThreadQ = ThreadQ;
   static constexpr int kSplit = Split;
+  // How many steps ahead each thread's global loads run. Two keep twice the bytes in flight,
+  // for tiles whose blocks are too few to hide load latency otherwise; each extra step costs
+  // the registers of one more staged unit per operand.
+  static constexpr int kPrefetch = Prefetch;
   static constexpr int kThreadsP = TileP / ThreadP;
   static constexpr int kThreadsQ = TileQ / ThreadQ;
   static constexpr int kGroupThreads = kThreadsP * kThreadsQ;
@@ -50,14 +56,17 @@ struct TileConfig {
   static_assert((TileP * TileR / 4) % kThreads == 0 && (TileQ * TileR / 4) % kThreads == 0,
                 "every thread loads the same number of float4 units");
   static_assert((Split - 1) * TileP * TileQ <= kSmemFloats, "split partials reuse the tiles");
+  static_assert(kSmemFloats * 4 <= 48 * 1024, "more shared memory needs a per-kernel opt-in");
 };
 
 // 128 x 128 outputs per block: the most reuse per loaded element, for layers with many tiles.
-using LargeTile = TileConfig<128, 128, 8, 8, 8, 1>;
+using LargeTile = TileConfig<128, 128, 8, 8, 8, 1, 1>;
 // 64 x 64: four times the blocks of LargeTile for mid-sized layers.
-using MediumTile = TileConfig<64, 64, 16, 4, 4, 1>;
-// 32 x 32 with the reduction split four ways: small-batch layers still get 256-thread blocks.
-using SmallTile = TileConfig<32, 32, 32, 4, 4, 4>;
+using MediumTile = TileConfig<64, 64, 16, 4, 4, 1, 1>;
+// 32 x 32 with each 64-deep step split among eight groups: layers with few output tiles (small
+// batches; dw of narrow layers, which reduces over the whole batch) are bound by the latency of
+// each step's loads, so these blocks take twice the depth per step with 512 threads.
+using SmallTile = TileConfig<32, 32, 64, 4, 4, 8, 2>;
 
 // Where an operand's element (o, r) lives: o indexes C's rows (A) or columns (B), r the
 // reduction. kReduction: memory row o, contiguous along r. kOutput: memory row r, contiguous
@@ -181,6 +190,10 @@ struct OperandTile {
   }
 };
 
+// Dynamic shared memory bytes of one block.
+template <class Cfg>
+constexpr size_t kSmemBytes = static_cast<size_t>(Cfg::kSmemFloats) * sizeof(float);
+
 // Which C elements a thread holds: register rows i are tile rows
 //   (i / 4) * (kThreadsP * 4) + ty * 4 + i % 4
 // (float4 runs spread across the tile, so a warp's shared reads hit distinct banks), and the
@@ -204,6 +217,43 @@ struct ThreadTile {
   }
 };
 
+// One shared-memory step: this thread's group adds its kTileR / kSplit rows of the outer
+// products into acc.
+template <class Cfg>
+__device__ __forceinline__ void multiply_step(float (&acc)[Cfg::kThreadP][Cfg::kThreadQ],
+                                              const float* sa, const float* sb,
+                                              const ThreadTile<Cfg>& t) {
+  constexpr int kStepR = Cfg::kTileR / Cfg::kSplit;
+  const int r_begin = t.group * kStepR;
+#pragma unroll
+  for (int r = r_begin; r < r_begin + kStepR; ++r) {
+    float av[Cfg::kThreadP];
+    float bv[Cfg::kThreadQ];
+#pragma unroll
+    for (int i = 0; i < Cfg::kThreadP; i += 4) {
+      const float4 v = *reinterpret_cast<const float4*>(sa + r * Cfg::kStrideP + t.row(i));
+      av[i] = v.x;
+      av[i + 1] = v.y;
+      av[i + 2] = v.z;
+      av[i + 3] = v.w;
+    }
+#pragma unroll
+    for (int j = 0; j < Cfg::kThreadQ; j += 4) {
+      const float4 v = *reinterpret_cast<const float4*>(sb + r * Cfg::kStrideQ + t.col(j));
+      bv[j] = v.x;
+      bv[j + 1] = v.y;
+      bv[j + 2] = v.z;
+      bv[j + 3] = v.w;
+    }
+#pragma unroll
+    for (int i = 0; i < Cfg::kThreadP; ++i) {
+#pragma unroll
+      for (int j = 0; j < Cfg::kThreadQ; ++j)
+        acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
+    }
+  }
+}
+
 // Runs the reduction for the block's tile at (p0, q0) of a P x Q output with reduction length R.
 // On return, the threads of group 0 hold the finished sums in acc (other groups' acc are spent).
 // When sum_a_cols is set, threads tid < kTileP also add column tid of every A tile to a_col_sum
@@ -215,7 +265,6 @@ __device__ __forceinline__ void tile_gemm(float (&acc)[Cfg::kThreadP][Cfg::kThre
                                           bool vec_b, float* smem, bool sum_a_cols,
                                           float& a_col_sum) {
   constexpr int kTileR = Cfg::kTileR;
-  constexpr int kStepR = kTileR / Cfg::kSplit;
   const int tid = threadIdx.x;
   const ThreadTile<Cfg> t(tid);
 
@@ -226,70 +275,58 @@ __device__ __forceinline__ void tile_gemm(float (&acc)[Cfg::kThreadP][Cfg::kThre
       acc[i][j] = 0.0f;
   }
 
-  OperandTile<Cfg::kTileP, kTileR, Cfg::kThreads, kMajorA> tile_a;
-  OperandTile<Cfg::kTileQ, kTileR, Cfg::kThreads, kMajorB> tile_b;
+  // Register stages: slot d holds the tiles of every step s with s % kPrefetch == d, from its
+  // fetch (kPrefetch steps ahead) until its store to shared memory (one step ahead).
+  constexpr int kDepth = Cfg::kPrefetch;
+  OperandTile<Cfg::kTileP, kTileR, Cfg::kThreads, kMajorA> tile_a[kDepth];
+  OperandTile<Cfg::kTileQ, kTileR, Cfg::kThreads, kMajorB> tile_b[kDepth];
   const int64_t steps = (R + kTileR - 1) / kTileR;
 
+#pragma unroll
+  for (int d = 0; d < kDepth; ++d) {
+    if (d < steps) {
+      tile_a[d].fetch(a, p0, d * kTileR, P, R, vec_a, tid);
+      tile_b[d].fetch(b, q0, d * kTileR, Q, R, vec_b, tid);
+    }
+  }
   if (steps > 0) {
-    tile_a.fetch(a, p0, 0, P, R, vec_a, tid);
-    tile_b.fetch(b, q0, 0, Q, R, vec_b, tid);
-    tile_a.store(smem, tid);
-    tile_b.store(smem + kTileR * Cfg::kStrideP, tid);
+    tile_a[0].store(smem, tid);
+    tile_b[0].store(smem + kTileR * Cfg::kStrideP, tid);
     __syncthreads();
   }
 
-  for (int64_t step = 0; step < steps; ++step) {
-    float* sa = smem + (step & 1) * Cfg::kStageFloats;
-    float* sb = sa + kTileR * Cfg::kStrideP;
-    const bool more = step + 1 < steps;
-    if (more) {
-      const int64_t r_next = (step + 1) * kTileR;
-      tile_a.fetch(a, p0, r_next, P, R, vec_a, tid);
-      tile_b.fetch(b, q0, r_next, Q, R, vec_b, tid);
-    }
-
-    if (sum_a_cols && tid < Cfg::kTileP) {
-      const int64_t rows = R - step * kTileR;
-      const int n = rows < kTileR ? static_cast<int>(rows) : kTileR;
-      for (int r = 0; r < n; ++r)
-        a_col_sum += sa[r * Cfg::kStrideP + tid];
-    }
-
-    const int r_begin = t.group * kStepR;
+  // The loop is unrolled by kDepth so every slot index is a compile-time constant (a register
+  // array indexed at run time would live in local memory).
+  for (int64_t base = 0; base < steps; base += kDepth) {
 #pragma unroll
-    for (int r = r_begin; r < r_begin + kStepR; ++r) {
-      float av[Cfg::kThreadP];
-      float bv[Cfg::kThreadQ];
-#pragma unroll
-      for (int i = 0; i < Cfg::kThreadP; i += 4) {
-        const float4 v = *reinterpret_cast<const float4*>(sa + r * Cfg::kStrideP + t.row(i));
-        av[i] = v.x;
-        av[i + 1] = v.y;
-        av[i + 2] = v.z;
-        av[i + 3] = v.w;
+    for (int d = 0; d < kDepth; ++d) {
+      const int64_t step = base + d;
+      if (step >= steps) break;
+      const float* sa = smem + (step & 1) * Cfg::kStageFloats;
+      const float* sb = sa + kTileR * Cfg::kStrideP;
+      if (step + kDepth < steps) {
+        const int64_t r_ahead = (step + kDepth) * kTileR;
+        tile_a[d].fetch(a, p0, r_ahead, P, R, vec_a, tid);
+        tile_b[d].fetch(b, q0, r_ahead, Q, R, vec_b, tid);
       }
-#pragma unroll
-      for (int j = 0; j < Cfg::kThreadQ; j += 4) {
-        const float4 v = *reinterpret_cast<const float4*>(sb + r * Cfg::kStrideQ + t.col(j));
-        bv[j] = v.x;
-        bv[j + 1] = v.y;
-        bv[j + 2] = v.z;
-        bv[j + 3] = v.w;
-      }
-#pragma unroll
-      for (int i = 0; i < Cfg::kThreadP; ++i) {
-#pragma unroll
-        for (int j = 0; j < Cfg::kThreadQ; ++j)
-          acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
-      }
-    }
 
-    if (more) {
-      float* next = smem + ((step + 1) & 1) * Cfg::kStageFloats;
-      tile_a.store(next, tid);
-      tile_b.store(next + kTileR * Cfg::kStrideP, tid);
+      if (sum_a_cols && tid < Cfg::kTileP) {
+        const int64_t rows = R - step * kTileR;
+        const int n = rows < kTileR ? static_cast<int>(rows) : kTileR;
+        for (int r = 0; r < n; ++r)
+          a_col_sum += sa[r * Cfg::kStrideP + tid];
+      }
+
+      multiply_step<Cfg>(acc, sa, sb, t);
+
+      if (step + 1 < steps) {
+        const int next_slot = (d + 1) % kDepth;
+        float* next = smem + ((step + 1) & 1) * Cfg::kStageFloats;
+        tile_a[next_slot].store(next, tid);
+        tile_b[next_slot].store(next + kTileR * Cfg::kStrideP, tid);
+      }
+      __syncthreads();
     }
-    __syncthreads();
   }
 
   if constexpr (Cfg::kSplit > 1) {
@@ -363,6 +400,8 @@ decltype(auto) dispatch_tile(TileChoice choice, F&& f) {
   return f(SmallTile{});
 }
 
+static_assert(kMaxRows == int64_t{2147483647} * SmallTile::kTileP,
+              "the C API's batch limit is what the shortest tile can launch");
 static_assert(kMaxColumns == kMaxGridY * SmallTile::kTileQ,
               "the C API's column limit is what the narrowest tile can launch");
 

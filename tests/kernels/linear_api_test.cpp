@@ -186,6 +186,19 @@ TEST_F(LinearBadInput, HalfPrecisionIsNotSupportedYet) {
   expect_rejected("dtype 7", forward(&d), "desc->dtype is 7");
 }
 
+// Shapes beyond what a grid can cover are refused up front, not launched wrongly.
+TEST_F(LinearBadInput, ShapesBeyondTheGridLimitsAreNotSupported) {
+  linactLinearDesc_t d = desc;
+  d.n = int64_t{65535} * 32 + 1;
+  expect_rejected("n too large", forward(&d), "desc->n is", LINACT_STATUS_NOT_SUPPORTED);
+  d = desc;
+  d.k = int64_t{65535} * 32 + 1;
+  expect_rejected("k too large", backward(&d), "desc->k is", LINACT_STATUS_NOT_SUPPORTED);
+  d = desc;
+  d.m = int64_t{1} << 40;
+  expect_rejected("m too large", forward(&d), "desc->m is", LINACT_STATUS_NOT_SUPPORTED);
+}
+
 TEST_F(LinearBadInput, MissingForwardTensorsAreRejected) {
   expect_rejected(
       "x", linactLinearForward(handle_, &desc, nullptr, w.get(), bias.get(), y.get(), aux.get()),
@@ -240,6 +253,27 @@ TEST_F(LinearBadInput, DxOverlappingAnInputIsRejected) {
                                                   c.dyp, c.dxp, dw.get(), db.get(), 0);
     expect_rejected(std::string("dx over ") + c.name, s, std::string("overlaps ") + c.name);
   }
+}
+
+// Outputs that overlap what the call reads, or each other, would race between blocks.
+TEST_F(LinearBadInput, OutputsOverlappingOtherTensorsAreRejected) {
+  // y over x (both 6 x 4 and 6 x 5 floats; x has 24), aux over y.
+  expect_rejected(
+      "y over x",
+      linactLinearForward(handle_, &desc, x.get(), w.get(), bias.get(), x.get(), aux.get()), "y (");
+  expect_rejected(
+      "aux over y",
+      linactLinearForward(handle_, &desc, x.get(), w.get(), bias.get(), y.get(), y.get()),
+      "overlaps aux");
+  // dw over dy, db inside dw.
+  expect_rejected("dw over dy",
+                  linactLinearBackward(handle_, &desc, x.get(), w.get(), y.get(), aux.get(),
+                                       dy.get(), dx.get(), dy.get(), db.get(), 0),
+                  "dw (");
+  expect_rejected("db inside dw",
+                  linactLinearBackward(handle_, &desc, x.get(), w.get(), y.get(), aux.get(),
+                                       dy.get(), dx.get(), dw.get(), dw.get() + 3, 0),
+                  "overlaps db");
 }
 
 TEST_F(LinearBadInput, SuccessClearsTheLastError) {

@@ -83,7 +83,7 @@ TEST_F(LinearBackwardWeight, BiasGradientIsExact) {
 
 TEST_F(LinearBackwardWeight, RepeatedCallsAreBitwiseEqual) {
   // 257 x 100 x 128: dw has too few tiles for the large configurations, so the reduction over
-  // the batch is split among four thread groups and combined in their fixed order.
+  // the batch is split among eight thread groups and combined in their fixed order.
   Problem p;
   p.m = 257;
   p.n = 100;
