@@ -15,6 +15,18 @@
 namespace linact::kernels {
 namespace {
 
+// base^exponent for exponent >= 0 by binary powering: a few double roundings, far below the
+// float rounding the factors get. Device pow() would do, but its slow path keeps a stack frame
+// that ptxas reports as spills.
+__device__ __forceinline__ double power(double base, int64_t exponent) {
+  double result = 1.0;
+  for (; exponent > 0; exponent >>= 1) {
+    if (exponent & 1) result *= base;
+    base *= base;
+  }
+  return result;
+}
+
 constexpr int kThreads = 256;
 // Enough blocks to fill a large GPU several times over; the loop covers any count.
 constexpr int64_t kMaxBlocks = 1024;
@@ -27,9 +39,9 @@ __global__ void __launch_bounds__(kThreads)
   // One thread per block evaluates the double-precision factors.
   __shared__ float factors[2];
   if (threadIdx.x == 0) {
-    const double t = static_cast<double>(*step);
-    factors[0] = static_cast<float>(static_cast<double>(lr) / (1.0 - pow(double(beta1), t)));
-    factors[1] = static_cast<float>(sqrt(1.0 - pow(double(beta2), t)));
+    const int64_t t = *step;
+    factors[0] = static_cast<float>(static_cast<double>(lr) / (1.0 - power(beta1, t)));
+    factors[1] = static_cast<float>(sqrt(1.0 - power(beta2, t)));
   }
   __syncthreads();
   const float step_size = factors[0];
