@@ -5,7 +5,6 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -18,19 +17,6 @@
 namespace {
 
 using linact::host::BackendKind;
-
-// libgomp reads its wait policy once, as it loads, and by default an idle thread spins for a long
-// while before it sleeps. When other processes share the cores, a spinning thread waits on a
-// descheduled one: measured on 2 busy cores, a batch-64 step took 813 ms instead of 30 ms. A
-// short spin keeps the quiet-machine speed and sleeps under contention. The setting must be in
-// the environment before the process starts, so the runner restarts itself once with it;
-// OMP_WAIT_POLICY or GOMP_SPINCOUNT set by the user win.
-void limit_openmp_spinning(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr) return;
-  setenv("GOMP_SPINCOUNT", "10000", 1);
-  execv("/proc/self/exe", argv);
-  // Only reached when the restart failed: carry on with libgomp's defaults.
-}
 
 std::vector<linact::Activation> parse_activations(const std::vector<std::string>& names) {
   std::vector<linact::Activation> acts;
@@ -52,7 +38,6 @@ struct ModelFlags {
 }  // namespace
 
 int main(int argc, char** argv) {
-  limit_openmp_spinning(argv);
   CLI::App app{"linact-gan: an MLP GAN on Fashion-MNIST, trained with linact"};
   app.require_subcommand(1);
 
@@ -123,9 +108,31 @@ int main(int argc, char** argv) {
   s->add_option("--backend", backend_name, "auto, cuda or cpu (default auto)")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
 
+  linact::host::ScoreOptions score;
+  CLI::App* q = app.add_subcommand("score",
+                                   "Score IDX image files (ubyte, 28x28) with the training "
+                                   "run's quality score: Frechet distance on the classifier's "
+                                   "features against the test images");
+  q->add_option("--images", score.images, "IDX image files, e.g. written by sample")
+      ->required()
+      ->check(CLI::ExistingFile);
+  q->add_option(
+      "--data", score.data_dir,
+      std::string("Fashion-MNIST folder (default ") + linact::host::kDefaultFashionMnistDir + ")");
+  q->add_option("--classifier", score.classifier,
+                "Cache file of the score's classifier (default ~/.cache/linact/"
+                "fashion-classifier.ckpt)");
+  q->add_option("--score-samples", score.samples,
+                "Images per side, at most each file's count (default 10000)")
+      ->check(CLI::PositiveNumber);
+
   CLI11_PARSE(app, argc, argv);
 
   try {
+    if (q->parsed()) {
+      linact::host::run_score(score, stdout);
+      return 0;
+    }
     const auto factory = linact::host::backend_factory(backends.at(backend_name), threads);
     if (s->parsed()) {
       linact::host::run_sample(sample, factory, stdout);

@@ -1,5 +1,6 @@
 #include "runner.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
@@ -174,6 +175,52 @@ void run_sample(const SampleOptions& o, const BackendFactory& make_backend, std:
   write_idx_images(o.out, idx);
   log("wrote " + std::to_string(o.count) + " images (epoch " + std::to_string(snap.epochs_done) +
       " generator) to " + o.out);
+}
+
+std::vector<double> run_score(const ScoreOptions& o, std::FILE* log_out) {
+  auto log = [&](const std::string& line) {
+    std::fprintf(log_out, "%s\n", line.c_str());
+    std::fflush(log_out);
+  };
+  if (o.images.empty()) throw std::invalid_argument("--images is missing: give an IDX image file");
+  if (o.samples < 2) {
+    throw std::invalid_argument("--score-samples is " + std::to_string(o.samples) +
+                                ": give at least 2 (10000 is the standard)");
+  }
+  std::vector<IdxImages> files;
+  int64_t samples = o.samples;
+  for (const std::string& path : o.images) {
+    files.push_back(load_idx_images(path));
+    const IdxImages& f = files.back();
+    if (f.rows != 28 || f.cols != 28) {
+      throw std::invalid_argument(path + ": images are " + std::to_string(f.rows) + "x" +
+                                  std::to_string(f.cols) + ": the score needs 28x28 images");
+    }
+    if (f.count < 2) {
+      throw std::invalid_argument(path + ": holds " + std::to_string(f.count) +
+                                  " images: the score needs at least 2 (10000 is the standard)");
+    }
+    samples = std::min(samples, f.count);
+  }
+
+  const std::string data_dir = o.data_dir.empty() ? kDefaultFashionMnistDir : o.data_dir;
+  const FashionMnist train = load_fashion_mnist(data_dir, "train");
+  const FashionMnist test = load_fashion_mnist(data_dir, "t10k");
+  const std::string cache = o.classifier.empty() ? default_classifier_path(".") : o.classifier;
+  const QualityScore quality(cache, train, test, samples, log);
+
+  std::vector<double> scores;
+  std::vector<float> images(static_cast<size_t>(quality.samples() * kImagePixels));
+  for (size_t i = 0; i < files.size(); ++i) {
+    for (size_t p = 0; p < images.size(); ++p)
+      images[p] = pixel_to_unit(files[i].pixels[p]);
+    scores.push_back(quality.score(images.data()));
+    char line[128];
+    std::snprintf(line, sizeof(line), " score %.3f (floor %.3f, noise %.1f)", scores.back(),
+                  quality.floor(), quality.noise());
+    log(o.images[i] + line);
+  }
+  return scores;
 }
 
 }  // namespace linact::host

@@ -60,6 +60,18 @@ struct SampleOptions {
 void run_sample(const SampleOptions& options, const BackendFactory& make_backend,
                 std::FILE* log_out);
 
+struct ScoreOptions {
+  std::vector<std::string> images;  // IDX image files (ubyte, 28x28), e.g. from `sample`
+  std::string data_dir;             // Fashion-MNIST's folder
+  std::string classifier;           // score classifier cache; empty = default_classifier_path
+  int64_t samples = 10000;          // images per side; at most each file's count
+};
+
+// The training run's quality score of images made elsewhere (another GAN, another run): one
+// line per file with its Frechet distance, after the floor and noise references. Every file is
+// checked before the classifier is loaded, so a bad file fails fast. Returns the scores in order.
+std::vector<double> run_score(const ScoreOptions& options, std::FILE* log_out);
+
 }  // namespace linact::host
 
 #endif  // LINACT_HOST_RUNNER_H_

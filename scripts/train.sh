@@ -10,4 +10,7 @@ scripts/install-deps.sh
 cmake --preset runner
 cmake --build --preset runner -j "$(nproc)" --target linact-gan
 
+# Idle OpenMP threads sleep after a short spin instead of a long one: on shared cores a long spin
+# made a batch-64 step 27x slower (host/README.md, "Threads").
+export GOMP_SPINCOUNT="${GOMP_SPINCOUNT:-10000}"
 exec build/runner/host/linact-gan train --epochs 10 --out out/gan "$@"

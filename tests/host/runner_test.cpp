@@ -9,6 +9,7 @@
 #include "backend_select.h"
 #include "gan_checkpoint.h"
 #include "io/file_bytes.h"
+#include "io/idx.h"
 #include "test_support.h"
 
 namespace linact::host {
@@ -93,6 +94,30 @@ TEST_F(RunnerTest, SampleWritesIdxImagesOfTheRequestedCount) {
   std::fclose(sink);
   // IDX images: 16-byte header then 28 x 28 bytes per image.
   EXPECT_EQ(fs::file_size(s.out), 16u + 5u * 784u);
+}
+
+TEST_F(RunnerTest, ScoreRefusesImagesThatAreNot28By28NamingTheFile) {
+  IdxImages small;
+  small.count = 4;
+  small.rows = 10;
+  small.cols = 10;
+  small.pixels.assign(400, 7);
+  const std::string path = (dir_ / "small.idx").string();
+  write_idx_images(path, small);
+  ScoreOptions o;
+  o.images = {path};
+  o.classifier = (dir_ / "never-made.ckpt").string();
+  std::FILE* sink = std::tmpfile();
+  try {
+    run_score(o, sink);
+    ADD_FAILURE() << "10x10 images were scored";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("10x10"), std::string::npos) << e.what();
+  }
+  std::fclose(sink);
+  EXPECT_FALSE(fs::exists(o.classifier))
+      << "the classifier was trained before the files were checked";
 }
 
 TEST_F(RunnerTest, TruncatedCheckpointIsRefusedWithItsName) {

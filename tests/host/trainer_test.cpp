@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "cpu/cpu_backend.h"
+#include "io/fashion_mnist.h"
 #include "test_support.h"
 
 namespace linact::host {
@@ -125,6 +126,48 @@ TEST(Trainer, ResumedRunMatchesStraightRunBitwise) {
 TEST(Trainer, FixedNoiseIsTheSameForTheSameSeedOnly) {
   EXPECT_EQ(fixed_noise(5, 4, 10), fixed_noise(5, 4, 10));
   EXPECT_NE(fixed_noise(5, 4, 10), fixed_noise(6, 4, 10));
+}
+
+// The default GAN's first 10 steps on the first 1280 Fashion-MNIST images, seed 1, as PyTorch
+// 1.13 computes them from the same initial weights, shuffle and noise (written by
+// `bench/torch_gan_reference.py --rng linact --seed 1 --limit 1280 --epochs 1 --threads 1
+// --steps-log FILE`): d_loss (sum of the two batch means), g_loss, mean D(x), mean D(G(z)). A
+// D loss over 2N rows in one mean, noise of another scale or G stepping through the old D
+// moves these by far more than the tolerance.
+TEST(Trainer, DefaultGanFirstStepsMatchPyTorchOnTheSameNumbers) {
+  constexpr float kTorch[10][4] = {
+      {1.3971475f, 0.6605532f, 0.5119823f, 0.5169527f},
+      {1.3374466f, 0.6591083f, 0.5444284f, 0.5177758f},
+      {1.2863556f, 0.6576614f, 0.5739713f, 0.5185448f},
+      {1.2366323f, 0.6555834f, 0.6047069f, 0.5195936f},
+      {1.1969492f, 0.6529518f, 0.6312341f, 0.5208670f},
+      {1.1369433f, 0.6486570f, 0.6732756f, 0.5229577f},
+      {1.0806329f, 0.6413844f, 0.7177560f, 0.5265160f},
+      {1.0284150f, 0.6296929f, 0.7660974f, 0.5324688f},
+      {1.0044161f, 0.6118611f, 0.8026435f, 0.5425752f},
+      {0.9940403f, 0.5900006f, 0.8363460f, 0.5563375f},
+  };
+  // float32 sums in another order (OpenBLAS kernels, PyTorch's reductions) over 10 steps.
+  constexpr float kTolerance = 2e-5f;
+  const FashionMnist train = load_fashion_mnist(kDefaultFashionMnistDir, "train");
+  GanConfig config;
+  config.seed = 1;
+  Rng rng(config.seed);
+  cpu::CpuBackend backend(config, initial_state(config, rng));
+  Trainer trainer(config, backend, rng);
+  std::vector<StepStats> steps;
+  trainer.run_epoch(train.images.data(), 1280,
+                    [&](int64_t, int64_t, const StepStats& s, int64_t) { steps.push_back(s); });
+  ASSERT_EQ(steps.size(), 10u);
+  const char* names[4] = {"d_loss", "g_loss", "d_real", "d_fake"};
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const float got[4] = {steps[i].d_loss, steps[i].g_loss, steps[i].d_real, steps[i].d_fake};
+    for (int f = 0; f < 4; ++f) {
+      EXPECT_NEAR(got[f], kTorch[i][f], kTolerance)
+          << "step " << i + 1 << " " << names[f] << ": " << got[f] << ", PyTorch " << kTorch[i][f]
+          << ", tolerance " << kTolerance;
+    }
+  }
 }
 
 }  // namespace
