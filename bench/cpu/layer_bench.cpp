@@ -22,10 +22,10 @@ struct GanLayer {
 // Generator 100-128-256-512-784 (ReLU, Tanh at the output) and discriminator 784-512-256-128-1
 // (LeakyReLU 0.2; the output's Sigmoid is fused into the loss, so the layer itself is identity).
 constexpr GanLayer kLayers[] = {
-    {"G1", 100, 128, Activation::kRelu},       {"G2", 128, 256, Activation::kRelu},
-    {"G3", 256, 512, Activation::kRelu},       {"G4", 512, 784, Activation::kTanh},
-    {"D1", 784, 512, Activation::kLeakyRelu},  {"D2", 512, 256, Activation::kLeakyRelu},
-    {"D3", 256, 128, Activation::kLeakyRelu},  {"D4", 128, 1, Activation::kIdentity},
+    {"G1", 100, 128, Activation::kRelu},      {"G2", 128, 256, Activation::kRelu},
+    {"G3", 256, 512, Activation::kRelu},      {"G4", 512, 784, Activation::kTanh},
+    {"D1", 784, 512, Activation::kLeakyRelu}, {"D2", 512, 256, Activation::kLeakyRelu},
+    {"D3", 256, 128, Activation::kLeakyRelu}, {"D4", 128, 1, Activation::kIdentity},
 };
 
 struct LayerData {
@@ -38,7 +38,8 @@ struct LayerData {
     std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
     auto fill = [&](std::vector<float>& v, size_t n) {
       v.resize(n);
-      for (float& e : v) e = uniform(rng);
+      for (float& e : v)
+        e = uniform(rng);
     };
     fill(x, batch * layer.in_features);
     fill(w, layer.out_features * layer.in_features);
@@ -55,8 +56,8 @@ struct LayerData {
 };
 
 void set_counters(benchmark::State& state, const LayerData& d, double flops_per_call) {
-  state.counters["GFLOP/s"] = benchmark::Counter(flops_per_call * 1e-9,
-                                                 benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOP"] =
+      benchmark::Counter(flops_per_call * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
   state.SetLabel(activation_name(d.shape.activation));
 }
 
@@ -79,8 +80,8 @@ void layer_backward(benchmark::State& state) {
   LayerData d(layer, state.range(1));
   for (auto _ : state) {
     d.dy_work = d.dy;
-    cpu::linear_backward(d.shape, d.x.data(), d.w.data(), d.y.data(), d.z.data(),
-                         d.dy_work.data(), d.dx.data(), d.dw.data(), d.db.data());
+    cpu::linear_backward(d.shape, d.x.data(), d.w.data(), d.y.data(), d.z.data(), d.dy_work.data(),
+                         d.dx.data(), d.dw.data(), d.db.data());
     benchmark::DoNotOptimize(d.dw.data());
   }
   set_counters(state, d, 4.0 * d.shape.batch * d.shape.in_features * d.shape.out_features);
@@ -89,7 +90,8 @@ void layer_backward(benchmark::State& state) {
 void layer_args(benchmark::internal::Benchmark* b) {
   b->ArgNames({"layer", "batch", "threads"});
   for (int64_t layer = 0; layer < int64_t(std::size(kLayers)); ++layer) {
-    for (int64_t batch : {64, 256}) b->Args({layer, batch, 2});
+    for (int64_t batch : {64, 256})
+      b->Args({layer, batch, 2});
   }
   b->Args({0, 64, 1})->Args({4, 64, 1});
   b->Unit(benchmark::kMicrosecond)->UseRealTime();
