@@ -8,10 +8,19 @@
 #include <string>
 
 #include "linact/linact.h"
+#include "linear_kernels.h"
 
 struct linactContext {
   cudaStream_t stream = nullptr;
   std::string last_error;
+  // The device's multiprocessor count, read once by linactCreate: the launch plans aim to fill it.
+  int multiprocessors = 0;
+  // The workspace linactCreate allocated (freed by linactDestroy) and the one calls use: the
+  // same, or a caller's buffer given with linactSetWorkspace.
+  void* own_workspace = nullptr;
+  size_t own_workspace_bytes = 0;
+  void* workspace = nullptr;
+  size_t workspace_bytes = 0;
 };
 
 namespace linact {
@@ -36,6 +45,12 @@ fail(linactHandle_t handle, linactStatus_t status, const char* fmt, ...) {
 // Clears the handle's message at the start of every call that can fail.
 inline void clear_error(linactHandle_t handle) {
   if (handle != nullptr) handle->last_error.clear();
+}
+
+// What the launchers may use from the handle.
+inline kernels::LaunchResources launch_resources(linactHandle_t handle) {
+  return {handle->multiprocessors, static_cast<float*>(handle->workspace),
+          handle->workspace_bytes};
 }
 
 }  // namespace linact

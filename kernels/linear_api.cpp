@@ -271,7 +271,7 @@ linactStatus_t linactLinearForward(linactHandle_t handle, const linactLinearDesc
   args.bias = static_cast<const float*>(bias);
   args.y = static_cast<float*>(y);
   args.z = l.saves_z ? static_cast<float*>(aux) : nullptr;
-  LINACT_CUDA_CHECK(handle, linact::kernels::launch_linear_forward(args, handle->stream));
+  LINACT_CUDA_CHECK(handle, linact::kernels::launch_linear_forward(args, linact::launch_resources(handle), handle->stream));
   return LINACT_STATUS_SUCCESS;
 }
 
@@ -339,8 +339,10 @@ linactStatus_t linactLinearBackward(linactHandle_t handle, const linactLinearDes
   args.dw = want_dw ? static_cast<float*>(dw) : nullptr;
   args.db = want_db ? static_cast<float*>(db) : nullptr;
   args.accumulate = accumulate != 0;
-  LINACT_CUDA_CHECK(handle, linact::kernels::launch_linear_backward_data(args, handle->stream));
-  LINACT_CUDA_CHECK(handle, linact::kernels::launch_linear_backward_weight(args, handle->stream));
+  LINACT_CUDA_CHECK(handle, linact::kernels::launch_linear_backward_data(
+                                args, linact::launch_resources(handle), handle->stream));
+  LINACT_CUDA_CHECK(handle, linact::kernels::launch_linear_backward_weight(
+                                args, linact::launch_resources(handle), handle->stream));
   return LINACT_STATUS_SUCCESS;
 }
 

@@ -1,14 +1,17 @@
 // Linear backward, parameter gradients: dw = dz^T x and db = column sums of dz, with
 // dz = dy * act'(saved), dy [m, n], x [m, k], dw [n, k], db [n]; both reduce over the batch m.
 //
-// Block (i, j) owns dw rows [i * kTileP, (i + 1) * kTileP) and columns [j * kTileQ, ...), and
-// reduces the whole batch itself: no split of m across blocks, so no atomics and no workspace.
-// Order of the sums:
-//   dw[p][q]  the order of tile_gemm.cuh (each group's share of every kTileR-row step of the
-//             batch in increasing m, then the groups' partials in group order);
-//   db[p]     the blocks of column tile 0 add the dz tiles they already hold in shared memory,
-//             one thread per p, over m = 0, 1, ..., m - 1 strictly in turn.
-// Neither depends on how many blocks run at once, so results are bitwise reproducible.
+// Block (i, j, z) owns dw rows [i * kTileP, (i + 1) * kTileP) and columns [j * kTileQ, ...) for
+// the batch rows of split range z (LaunchPlan; one range, the whole batch, unless the tiles are
+// too few to fill the GPU). No atomics. Order of the sums:
+//   dw[p][q]  within a range, the order of tile_gemm.cuh (each group's share of every
+//             kTileR-row step in increasing m, then the groups' partials in group order);
+//   db[p]     within a range, the blocks of column tile 0 add the dz tiles they already hold in
+//             shared memory, one thread per p, over the range's rows strictly in turn;
+//   ranges    with a split, each range's dw and db partials go to the workspace and a second
+//             kernel adds them in range order 0, 1, ..., then to dw and db (accumulate) or in
+//             their place.
+// None of it depends on how many blocks run at once, so results are bitwise reproducible.
 #include "linear_kernels.h"
 #include "tile_gemm.cuh"
 
@@ -21,7 +24,9 @@ __global__ void __launch_bounds__(Cfg::kThreads, 1)
                                   int64_t ldy, const float* __restrict__ saved, int64_t ld_saved,
                                   const float* __restrict__ x, int64_t ldx, float* __restrict__ dw,
                                   int64_t ldw, float* __restrict__ db, float alpha, bool accumulate,
-                                  bool vec_dz, bool vec_x, bool vec_dw) {
+                                  int64_t split_len, float* __restrict__ partial,
+                                  float* __restrict__ partial_db, bool vec_dz, bool vec_x,
+                                  bool vec_dw) {
   using Act = ActivationT<kAct>;
   LINACT_DYNAMIC_SMEM(float, smem);
 
@@ -32,18 +37,28 @@ __global__ void __launch_bounds__(Cfg::kThreads, 1)
   const bool sum_db = db != nullptr && blockIdx.y == 0;
   float acc[Cfg::kThreadP][Cfg::kThreadQ];
   float db_sum = 0.0f;
+  const int64_t r_begin = static_cast<int64_t>(blockIdx.z) * split_len;
+  const int64_t r_end = m - r_begin < split_len ? m : r_begin + split_len;
   tile_gemm<Cfg, Major::kOutput, Major::kOutput>(
       acc, GradSource<Act>{dy, ldy, saved, ld_saved, alpha}, TensorSource{x, ldx}, p0, q0, n, cols,
-      m, vec_dz, vec_x, smem, sum_db, db_sum);
+      r_begin, r_end, vec_dz, vec_x, smem, sum_db, db_sum);
 
   const int tid = threadIdx.x;
   if (sum_db && tid < Cfg::kTileP && p0 + tid < n) {
-    float* out = db + p0 + tid;
-    *out = accumulate ? *out + db_sum : db_sum;
+    if (partial_db != nullptr) {
+      partial_db[static_cast<int64_t>(blockIdx.z) * n + p0 + tid] = db_sum;
+    } else {
+      float* out = db + p0 + tid;
+      *out = accumulate ? *out + db_sum : db_sum;
+    }
   }
 
   const ThreadTile<Cfg> t(tid);
   if (dw == nullptr || t.group != 0) return;
+  if (partial != nullptr) {
+    store_partial<Cfg>(acc, t, partial + static_cast<int64_t>(blockIdx.z) * n * k, p0, q0, n, k);
+    return;
+  }
 
 #pragma unroll
   for (int i = 0; i < Cfg::kThreadP; ++i) {
@@ -71,17 +86,56 @@ __global__ void __launch_bounds__(Cfg::kThreads, 1)
   }
 }
 
+// Thread i adds the splits' partials of dw element i (row-major [n, k]) when i < dw_elems, else
+// of db element i - dw_elems, in range order, and stores or accumulates the sum.
+__global__ void __launch_bounds__(kReduceThreads)
+    linear_backward_weight_split_sum_kernel(int64_t n, int64_t k, int64_t splits,
+                                            const float* __restrict__ partial,
+                                            const float* __restrict__ partial_db,
+                                            float* __restrict__ dw, int64_t ldw,
+                                            float* __restrict__ db, bool accumulate) {
+  const int64_t i = static_cast<int64_t>(blockIdx.x) * kReduceThreads + threadIdx.x;
+  const int64_t dw_elems = dw != nullptr ? n * k : 0;
+  float* out;
+  float sum;
+  if (i < dw_elems) {
+    out = dw + (i / k) * ldw + i % k;
+    sum = sum_partials(partial, n * k, splits, i);
+  } else if (db != nullptr && i < dw_elems + n) {
+    out = db + (i - dw_elems);
+    sum = sum_partials(partial_db, n, splits, i - dw_elems);
+  } else {
+    return;
+  }
+  *out = accumulate ? *out + sum : sum;
+}
+
 template <class Cfg, Activation kAct>
-cudaError_t launch_with(const LinearBackwardArgs& a, cudaStream_t stream) {
+cudaError_t launch_with(const LinearBackwardArgs& a, const LaunchPlan& plan, float* partial,
+                        cudaStream_t stream) {
   const int64_t col_tiles = a.dw != nullptr ? ceil_div(a.k, Cfg::kTileQ) : 1;
   const dim3 grid(static_cast<unsigned>(ceil_div(a.n, Cfg::kTileP)),
-                  static_cast<unsigned>(col_tiles > 0 ? col_tiles : 1));
+                  static_cast<unsigned>(col_tiles > 0 ? col_tiles : 1),
+                  static_cast<unsigned>(plan.splits));
+  // The dw partials, then the db partials.
+  const int64_t dw_elems = a.dw != nullptr ? a.n * a.k : 0;
+  float* partial_dw = partial != nullptr && a.dw != nullptr ? partial : nullptr;
+  float* partial_db =
+      partial != nullptr && a.db != nullptr ? partial + plan.splits * dw_elems : nullptr;
   const bool vec_dz =
       rows_are_16b_aligned(a.dy, a.ldy) && rows_are_16b_aligned(a.saved, a.ld_saved);
   LINACT_LAUNCH(grid, Cfg::kThreads, kSmemBytes<Cfg>, stream,
                 linear_backward_weight_kernel<Cfg, kAct>)
   (a.m, a.n, a.k, a.dy, a.ldy, a.saved, a.ld_saved, a.x, a.ldx, a.dw, a.ldw, a.db, a.alpha,
-   a.accumulate, vec_dz, rows_are_16b_aligned(a.x, a.ldx), rows_are_16b_aligned(a.dw, a.ldw));
+   a.accumulate, plan.split_steps * Cfg::kTileR, partial_dw, partial_db, vec_dz,
+   rows_are_16b_aligned(a.x, a.ldx), rows_are_16b_aligned(a.dw, a.ldw));
+  if (partial == nullptr) return cudaGetLastError();
+  const cudaError_t err = cudaGetLastError();
+  if (err != cudaSuccess) return err;
+  const int64_t elems = dw_elems + (a.db != nullptr ? a.n : 0);
+  LINACT_LAUNCH(dim3(static_cast<unsigned>(ceil_div(elems, kReduceThreads))), kReduceThreads, 0,
+                stream, linear_backward_weight_split_sum_kernel)
+  (a.n, a.k, plan.splits, partial_dw, partial_db, a.dw, a.ldw, a.db, a.accumulate);
   return cudaGetLastError();
 }
 
@@ -107,16 +161,25 @@ cudaError_t zero_gradients(const LinearBackwardArgs& a, cudaStream_t stream) {
 
 }  // namespace
 
-cudaError_t launch_linear_backward_weight(const LinearBackwardArgs& args, cudaStream_t stream) {
+LaunchPlan plan_linear_backward_weight(int64_t m, int64_t n, int64_t k, bool with_dw, bool with_db,
+                                       const LaunchResources& res) {
+  return plan_gemm(n, with_dw ? k : 1, m, res,
+                   [&] { return (with_dw ? n * k : 0) + (with_db ? n : 0); });
+}
+
+cudaError_t launch_linear_backward_weight(const LinearBackwardArgs& args,
+                                          const LaunchResources& res, cudaStream_t stream) {
   float* dw = args.k > 0 ? args.dw : nullptr;
   if ((dw == nullptr && args.db == nullptr) || args.n == 0) return cudaSuccess;
   if (args.m == 0) return zero_gradients(args, stream);
   LinearBackwardArgs a = args;
   a.dw = dw;
-  const int64_t cols = dw != nullptr ? a.k : 1;
+  const LaunchPlan plan =
+      plan_linear_backward_weight(a.m, a.n, a.k, dw != nullptr, a.db != nullptr, res);
+  float* partial = plan.splits > 1 ? res.workspace : nullptr;
   return dispatch_activation(a.act, [&](auto act) {
-    return dispatch_tile(choose_tile(a.n, cols), [&](auto cfg) {
-      return launch_with<decltype(cfg), decltype(act)::value>(a, stream);
+    return dispatch_tile(plan.tile, [&](auto cfg) {
+      return launch_with<decltype(cfg), decltype(act)::value>(a, plan, partial, stream);
     });
   });
 }

@@ -50,14 +50,63 @@ constexpr int64_t kMaxColumns = 65535 * 32;
 // The most batch rows: gridDim.x's limit times the shortest tile.
 constexpr int64_t kMaxRows = int64_t{2147483647} * 32;
 
-cudaError_t launch_linear_forward(const LinearForwardArgs& args, cudaStream_t stream);
+// What a launch may use beyond its arguments: the handle's multiprocessor count, which the plan
+// aims to fill, and its workspace for split partial sums (see LaunchPlan).
+struct LaunchResources {
+  int64_t multiprocessors;
+  float* workspace;  // 16-byte aligned; may be null (no split)
+  size_t workspace_bytes;
+};
+
+enum class TileChoice { kLarge, kMedium, kSmall };
+
+// How a launcher covers its product C [P, Q] = sum over r < R (forward: y [m, n] over k; dx:
+// [m, k] over n; dw: [n, k] over m). `tiles` blocks each own one output tile. When they are
+// fewer than the multiprocessors, the reduction is split into `splits` consecutive ranges of
+// `split_steps` whole kTileR steps each; block z of a tile sums range z and writes its partial
+// tile to the workspace, then a second kernel adds the partials of every element in the order
+// z = 0, 1, ..., splits - 1 and applies the epilogue. The plan depends on the shape, the
+// multiprocessor count and the workspace size only, so for one handle the reduction order, and
+// hence every bit of the result, is the same on every run.
+struct LaunchPlan {
+  TileChoice tile;
+  int64_t tiles;
+  int64_t splits;
+  int64_t split_steps;
+  int64_t blocks() const { return tiles * splits; }
+};
+
+// A split range covers at least this many kTileR steps: a one-step range would cost a partial
+// tile's write, read and a second launch to save a single step of latency.
+constexpr int64_t kMinSplitSteps = 2;
+
+// Workspace bytes that let every shape take its full split on `multiprocessors`
+// multiprocessors: splits only happen with the 32 x 32 tile and split blocks never exceed the
+// multiprocessor count, so the partials (and the dw kernel's db partials) are at most
+// multiprocessors * (32 * 32 + 32) floats.
+inline size_t split_workspace_bytes(int64_t multiprocessors) {
+  return static_cast<size_t>(multiprocessors) * (32 * 32 + 32) * sizeof(float);
+}
+
+LaunchPlan plan_linear_forward(int64_t m, int64_t n, int64_t k, const LaunchResources& res);
+LaunchPlan plan_linear_backward_data(int64_t m, int64_t n, int64_t k, const LaunchResources& res);
+// with_dw: false when only db is wanted (the blocks then cover db's columns alone).
+LaunchPlan plan_linear_backward_weight(int64_t m, int64_t n, int64_t k, bool with_dw, bool with_db,
+                                       const LaunchResources& res);
+
+// The launchers use res.workspace when their plan splits; calls on one workspace must therefore
+// be ordered (one stream at a time).
+cudaError_t launch_linear_forward(const LinearForwardArgs& args, const LaunchResources& res,
+                                  cudaStream_t stream);
 
 // dx only; does nothing when args.dx is null.
-cudaError_t launch_linear_backward_data(const LinearBackwardArgs& args, cudaStream_t stream);
+cudaError_t launch_linear_backward_data(const LinearBackwardArgs& args,
+                                        const LaunchResources& res, cudaStream_t stream);
 
 // dw and db; does nothing when both are null. With m = 0 it zeroes them (or, accumulating,
 // leaves them) without a kernel.
-cudaError_t launch_linear_backward_weight(const LinearBackwardArgs& args, cudaStream_t stream);
+cudaError_t launch_linear_backward_weight(const LinearBackwardArgs& args,
+                                          const LaunchResources& res, cudaStream_t stream);
 
 }  // namespace linact::kernels
 

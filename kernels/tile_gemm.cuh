@@ -9,9 +9,12 @@
 //
 // Reduction order (the backward's determinism rests on it): each thread group (see kSplit) adds
 // its share of every kTileR-wide step in increasing r, steps in increasing r; then the groups'
-// partial sums are added in group order 0, 1, 2, ... . The order depends on the tile
-// configuration only, and the launchers choose that from the shape alone, so the same inputs give
-// bitwise the same outputs on every run and for any number of resident blocks.
+// partial sums are added in group order 0, 1, 2, ... . Where the launcher splits the reduction
+// across blocks (LaunchPlan), each block does this over its range of whole steps and the ranges'
+// partials are added in range order afterwards. The order depends on the tile configuration and
+// the split only, and the launchers choose both from the shape, the multiprocessor count and the
+// workspace size, so the same inputs give bitwise the same outputs on every run and for any
+// number of resident blocks.
 #ifndef LINACT_KERNELS_TILE_GEMM_CUH_
 #define LINACT_KERNELS_TILE_GEMM_CUH_
 
@@ -254,14 +257,15 @@ __device__ __forceinline__ void multiply_step(float (&acc)[Cfg::kThreadP][Cfg::k
   }
 }
 
-// Runs the reduction for the block's tile at (p0, q0) of a P x Q output with reduction length R.
-// On return, the threads of group 0 hold the finished sums in acc (other groups' acc are spent).
+// Runs the reduction over r in [r_begin, r_end) for the block's tile at (p0, q0) of a P x Q
+// output; r_begin is a multiple of kTileR (a split range starts on a step). On return, the threads of group 0 hold the finished sums in acc (other groups' acc are spent).
 // When sum_a_cols is set, threads tid < kTileP also add column tid of every A tile to a_col_sum
 // in increasing r (the dw kernel's bias gradient).
 template <class Cfg, Major kMajorA, Major kMajorB, class SourceA, class SourceB>
 __device__ __forceinline__ void tile_gemm(float (&acc)[Cfg::kThreadP][Cfg::kThreadQ],
                                           const SourceA& a, const SourceB& b, int64_t p0,
-                                          int64_t q0, int64_t P, int64_t Q, int64_t R, bool vec_a,
+                                          int64_t q0, int64_t P, int64_t Q, int64_t r_begin,
+                                          int64_t r_end, bool vec_a,
                                           bool vec_b, float* smem, bool sum_a_cols,
                                           float& a_col_sum) {
   constexpr int kTileR = Cfg::kTileR;
@@ -280,13 +284,13 @@ __device__ __forceinline__ void tile_gemm(float (&acc)[Cfg::kThreadP][Cfg::kThre
   constexpr int kDepth = Cfg::kPrefetch;
   OperandTile<Cfg::kTileP, kTileR, Cfg::kThreads, kMajorA> tile_a[kDepth];
   OperandTile<Cfg::kTileQ, kTileR, Cfg::kThreads, kMajorB> tile_b[kDepth];
-  const int64_t steps = (R + kTileR - 1) / kTileR;
+  const int64_t steps = r_end > r_begin ? (r_end - r_begin + kTileR - 1) / kTileR : 0;
 
 #pragma unroll
   for (int d = 0; d < kDepth; ++d) {
     if (d < steps) {
-      tile_a[d].fetch(a, p0, d * kTileR, P, R, vec_a, tid);
-      tile_b[d].fetch(b, q0, d * kTileR, Q, R, vec_b, tid);
+      tile_a[d].fetch(a, p0, r_begin + d * kTileR, P, r_end, vec_a, tid);
+      tile_b[d].fetch(b, q0, r_begin + d * kTileR, Q, r_end, vec_b, tid);
     }
   }
   if (steps > 0) {
@@ -305,13 +309,13 @@ __device__ __forceinline__ void tile_gemm(float (&acc)[Cfg::kThreadP][Cfg::kThre
       const float* sa = smem + (step & 1) * Cfg::kStageFloats;
       const float* sb = sa + kTileR * Cfg::kStrideP;
       if (step + kDepth < steps) {
-        const int64_t r_ahead = (step + kDepth) * kTileR;
-        tile_a[d].fetch(a, p0, r_ahead, P, R, vec_a, tid);
-        tile_b[d].fetch(b, q0, r_ahead, Q, R, vec_b, tid);
+        const int64_t r_ahead = r_begin + (step + kDepth) * kTileR;
+        tile_a[d].fetch(a, p0, r_ahead, P, r_end, vec_a, tid);
+        tile_b[d].fetch(b, q0, r_ahead, Q, r_end, vec_b, tid);
       }
 
       if (sum_a_cols && tid < Cfg::kTileP) {
-        const int64_t rows = R - step * kTileR;
+        const int64_t rows = r_end - (r_begin + step * kTileR);
         const int n = rows < kTileR ? static_cast<int>(rows) : kTileR;
         for (int r = 0; r < n; ++r)
           a_col_sum += sa[r * Cfg::kStrideP + tid];
@@ -360,29 +364,30 @@ __device__ __forceinline__ void tile_gemm(float (&acc)[Cfg::kThreadP][Cfg::kThre
   }
 }
 
-// The launchers' tile choice. kTargetBlocks: an H200 has 132 multiprocessors; a configuration is
-// taken only if it gives at least one block per multiprocessor, largest tile first, because
-// larger tiles load less per FMA but a layer with fewer tiles than multiprocessors leaves the
-// rest idle. The smallest tile is the fallback. kMaxGridY: CUDA's limit on gridDim.y, which
-// counts column tiles.
-constexpr int64_t kTargetBlocks = 132;
+// The launchers' tile choice: a configuration is taken only if it gives at least one block per
+// multiprocessor (132 on an H200), largest tile first, because larger tiles load less per FMA but
+// a layer with fewer tiles than multiprocessors leaves the rest idle. The smallest tile is the
+// fallback, and plan_gemm splits its reduction to make up the blocks. kMaxGridY: CUDA's limit on
+// gridDim.y, which counts column tiles.
 constexpr int64_t kMaxGridY = 65535;
-
-enum class TileChoice { kLarge, kMedium, kSmall };
 
 inline int64_t ceil_div(int64_t a, int64_t b) {
   return (a + b - 1) / b;
 }
 
 template <class Cfg>
-inline bool tile_fits(int64_t P, int64_t Q) {
-  return ceil_div(Q, Cfg::kTileQ) <= kMaxGridY &&
-         ceil_div(P, Cfg::kTileP) * ceil_div(Q, Cfg::kTileQ) >= kTargetBlocks;
+inline int64_t tile_count(int64_t P, int64_t Q) {
+  return ceil_div(P, Cfg::kTileP) * ceil_div(Q, Cfg::kTileQ);
 }
 
-inline TileChoice choose_tile(int64_t P, int64_t Q) {
-  if (tile_fits<LargeTile>(P, Q)) return TileChoice::kLarge;
-  if (tile_fits<MediumTile>(P, Q)) return TileChoice::kMedium;
+template <class Cfg>
+inline bool tile_fits(int64_t P, int64_t Q, int64_t target_blocks) {
+  return ceil_div(Q, Cfg::kTileQ) <= kMaxGridY && tile_count<Cfg>(P, Q) >= target_blocks;
+}
+
+inline TileChoice choose_tile(int64_t P, int64_t Q, int64_t target_blocks) {
+  if (tile_fits<LargeTile>(P, Q, target_blocks)) return TileChoice::kLarge;
+  if (tile_fits<MediumTile>(P, Q, target_blocks)) return TileChoice::kMedium;
   return TileChoice::kSmall;
 }
 
@@ -400,6 +405,78 @@ decltype(auto) dispatch_tile(TileChoice choice, F&& f) {
   return f(SmallTile{});
 }
 
+// The plan for C [P, Q] reduced over R (see LaunchPlan). A split takes as many ranges as fit
+// the idle multiprocessors, with at least kMinSplitSteps steps each, and as many as the
+// workspace holds, partial_floats per range; fewer than two means no split.
+// `partial_floats(splits)` is only called once splits >= 2, when P x Q is small.
+template <typename PartialFloats>
+inline LaunchPlan plan_gemm(int64_t P, int64_t Q, int64_t R, const LaunchResources& res,
+                            PartialFloats partial_floats) {
+  LaunchPlan plan{};
+  plan.tile = choose_tile(P, Q, res.multiprocessors);
+  int64_t tile_r = 1;
+  dispatch_tile(plan.tile, [&](auto cfg) {
+    using Cfg = decltype(cfg);
+    plan.tiles = tile_count<Cfg>(P, Q);
+    tile_r = Cfg::kTileR;
+  });
+  const int64_t steps = ceil_div(R, tile_r);
+  plan.splits = 1;
+  plan.split_steps = steps;
+  int64_t splits = plan.tiles > 0 ? res.multiprocessors / plan.tiles : 0;
+  if (steps / kMinSplitSteps < splits) splits = steps / kMinSplitSteps;
+  if (splits < 2 || res.workspace == nullptr) return plan;
+  const int64_t per_split = partial_floats();
+  const int64_t fit = static_cast<int64_t>(res.workspace_bytes / sizeof(float)) / per_split;
+  if (fit < splits) splits = fit;
+  if (splits < 2) return plan;
+  // Equal ranges of whole steps; rounding the range up may leave fewer, all non-empty.
+  plan.split_steps = ceil_div(steps, splits);
+  plan.splits = ceil_div(steps, plan.split_steps);
+  return plan;
+}
+
+// Split partials, packed [P][Q] per range: the group-0 threads of a block store their sums.
+template <class Cfg>
+__device__ __forceinline__ void store_partial(const float (&acc)[Cfg::kThreadP][Cfg::kThreadQ],
+                                              const ThreadTile<Cfg>& t, float* __restrict__ part,
+                                              int64_t p0, int64_t q0, int64_t P, int64_t Q) {
+  const bool vec = Q % 4 == 0;
+#pragma unroll
+  for (int i = 0; i < Cfg::kThreadP; ++i) {
+    const int64_t row = p0 + t.row(i);
+    if (row >= P) continue;
+    float* out = part + row * Q;
+#pragma unroll
+    for (int j = 0; j < Cfg::kThreadQ; j += 4) {
+      const int64_t col = q0 + t.col(j);
+      if (vec && col + 4 <= Q) {
+        *reinterpret_cast<float4*>(out + col) =
+            make_float4(acc[i][j], acc[i][j + 1], acc[i][j + 2], acc[i][j + 3]);
+      } else {
+#pragma unroll
+        for (int jj = 0; jj < 4; ++jj) {
+          if (col + jj < Q) out[col + jj] = acc[i][j + jj];
+        }
+      }
+    }
+  }
+}
+
+// Element i of the sum of `splits` partials spaced `stride` floats apart, added in split order.
+__device__ __forceinline__ float sum_partials(const float* __restrict__ part, int64_t stride,
+                                              int64_t splits, int64_t i) {
+  float s = part[i];
+  for (int64_t z = 1; z < splits; ++z)
+    s += part[z * stride + i];
+  return s;
+}
+
+// Threads per block of the kernels that add the partials, one output element per thread.
+constexpr int kReduceThreads = 256;
+
+static_assert(SmallTile::kTileP == 32 && SmallTile::kTileQ == 32,
+              "split_workspace_bytes bounds the partials of 32 x 32 tiles");
 static_assert(kMaxRows == int64_t{2147483647} * SmallTile::kTileP,
               "the C API's batch limit is what the shortest tile can launch");
 static_assert(kMaxColumns == kMaxGridY * SmallTile::kTileQ,

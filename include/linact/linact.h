@@ -65,10 +65,28 @@ typedef struct {
 int linactGetVersion(void); /* major * 10000 + minor * 100 + patch */
 const char* linactGetStatusName(linactStatus_t status);
 
+/* A handle belongs to the device current when it is created: linactCreate reads its
+ * multiprocessor count and allocates a small device workspace (linactGetWorkspaceSize bytes;
+ * EXECUTION_FAILED if the device cannot be queried, ALLOC_FAILED if the memory is not there).
+ * Where a layer's output tiles are too few to occupy every multiprocessor, the Linear calls split
+ * the reduction across blocks, keep the partial sums in the workspace and add them in a fixed
+ * order in a second kernel; the split depends on the shape, the multiprocessor count and the
+ * workspace size only, so results stay bitwise reproducible for a handle. Calls on one handle
+ * share its workspace: issue them on one stream at a time (or use one handle per stream).
+ * linactDestroy frees the workspace; synchronize the stream first. */
 linactStatus_t linactCreate(linactHandle_t* handle);
 linactStatus_t linactDestroy(linactHandle_t handle);
 linactStatus_t linactSetStream(linactHandle_t handle, cudaStream_t stream);
 linactStatus_t linactGetStream(linactHandle_t handle, cudaStream_t* stream);
+
+/* Use the caller's device buffer (16-byte aligned, at least `bytes` long, kept alive while calls
+ * may use it) as the workspace instead of the handle's own, cuBLAS-style. A buffer smaller than
+ * linactGetWorkspaceSize gives fewer splits, and none at all when not even two partials fit:
+ * results stay correct (and reproducible for that size) but small layers fill fewer
+ * multiprocessors. workspace = NULL with bytes = 0 returns to the handle's own workspace. */
+linactStatus_t linactSetWorkspace(linactHandle_t handle, void* workspace, size_t bytes);
+/* Bytes of the handle's own workspace: enough for every layer to take its full split. */
+linactStatus_t linactGetWorkspaceSize(linactHandle_t handle, size_t* bytes);
 
 /* Message of the handle's last failed call: names the argument, its value and the fix.
  * "" when the last call succeeded. The pointer is valid until the next call on the handle. */
