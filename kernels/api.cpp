@@ -66,10 +66,11 @@ linactStatus_t linactSetWorkspace(linactHandle_t handle, void* workspace, size_t
   if (handle == nullptr) return LINACT_STATUS_INVALID_VALUE;
   linact::clear_error(handle);
   if (workspace == nullptr && bytes != 0) {
-    return linact::fail(handle, LINACT_STATUS_INVALID_VALUE,
-                        "workspace is NULL with bytes %zu: pass a device buffer of that many bytes, "
-                        "or NULL and 0 to use the handle's own workspace again",
-                        bytes);
+    return linact::fail(
+        handle, LINACT_STATUS_INVALID_VALUE,
+        "workspace is NULL with bytes %zu: pass a device buffer of that many bytes, "
+        "or NULL and 0 to use the handle's own workspace again",
+        bytes);
   }
   if (reinterpret_cast<uintptr_t>(workspace) % 16 != 0) {
     return linact::fail(handle, LINACT_STATUS_INVALID_VALUE,

@@ -49,8 +49,7 @@ inline void clear_error(linactHandle_t handle) {
 
 // What the launchers may use from the handle.
 inline kernels::LaunchResources launch_resources(linactHandle_t handle) {
-  return {handle->multiprocessors, static_cast<float*>(handle->workspace),
-          handle->workspace_bytes};
+  return {handle->multiprocessors, static_cast<float*>(handle->workspace), handle->workspace_bytes};
 }
 
 }  // namespace linact

@@ -271,7 +271,8 @@ linactStatus_t linactLinearForward(linactHandle_t handle, const linactLinearDesc
   args.bias = static_cast<const float*>(bias);
   args.y = static_cast<float*>(y);
   args.z = l.saves_z ? static_cast<float*>(aux) : nullptr;
-  LINACT_CUDA_CHECK(handle, linact::kernels::launch_linear_forward(args, linact::launch_resources(handle), handle->stream));
+  LINACT_CUDA_CHECK(handle, linact::kernels::launch_linear_forward(
+                                args, linact::launch_resources(handle), handle->stream));
   return LINACT_STATUS_SUCCESS;
 }
 

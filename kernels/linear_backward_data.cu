@@ -15,8 +15,7 @@ __global__ void __launch_bounds__(Cfg::kThreads, 1)
                                 int64_t ldy, const float* __restrict__ saved, int64_t ld_saved,
                                 const float* __restrict__ w, int64_t ldw, float* __restrict__ dx,
                                 int64_t ldx, float alpha, int64_t split_len,
-                                float* __restrict__ partial, bool vec_dz, bool vec_w,
-                                bool vec_dx) {
+                                float* __restrict__ partial, bool vec_dz, bool vec_w, bool vec_dx) {
   using Act = ActivationT<kAct>;
   LINACT_DYNAMIC_SMEM(float, smem);
 
@@ -61,8 +60,8 @@ __global__ void __launch_bounds__(Cfg::kThreads, 1)
 // Adds the splits' partials of dx element i (row-major [m, k]) in range order.
 __global__ void __launch_bounds__(kReduceThreads)
     linear_backward_data_split_sum_kernel(int64_t m, int64_t k, int64_t splits,
-                                          const float* __restrict__ partial,
-                                          float* __restrict__ dx, int64_t ldx) {
+                                          const float* __restrict__ partial, float* __restrict__ dx,
+                                          int64_t ldx) {
   const int64_t i = static_cast<int64_t>(blockIdx.x) * kReduceThreads + threadIdx.x;
   if (i >= m * k) return;
   dx[(i / k) * ldx + i % k] = sum_partials(partial, m * k, splits, i);
@@ -84,8 +83,8 @@ cudaError_t launch_with(const LinearBackwardArgs& a, const LaunchPlan& plan, flo
   if (partial == nullptr) return cudaGetLastError();
   const cudaError_t err = cudaGetLastError();
   if (err != cudaSuccess) return err;
-  LINACT_LAUNCH(dim3(static_cast<unsigned>(ceil_div(a.m * a.k, kReduceThreads))), kReduceThreads,
-                0, stream, linear_backward_data_split_sum_kernel)
+  LINACT_LAUNCH(dim3(static_cast<unsigned>(ceil_div(a.m * a.k, kReduceThreads))), kReduceThreads, 0,
+                stream, linear_backward_data_split_sum_kernel)
   (a.m, a.k, plan.splits, partial, a.dx, a.ldx);
   return cudaGetLastError();
 }
@@ -96,8 +95,8 @@ LaunchPlan plan_linear_backward_data(int64_t m, int64_t n, int64_t k, const Laun
   return plan_gemm(m, k, n, res, [&] { return m * k; });
 }
 
-cudaError_t launch_linear_backward_data(const LinearBackwardArgs& args,
-                                        const LaunchResources& res, cudaStream_t stream) {
+cudaError_t launch_linear_backward_data(const LinearBackwardArgs& args, const LaunchResources& res,
+                                        cudaStream_t stream) {
   // n = 0 still launches: dx = 0.
   if (args.dx == nullptr || args.m == 0 || args.k == 0) return cudaSuccess;
   const LaunchPlan plan = plan_linear_backward_data(args.m, args.n, args.k, res);

@@ -38,10 +38,9 @@ __global__ void __launch_bounds__(Cfg::kThreads, 1)
   float unused_sum = 0.0f;
   const int64_t r_begin = static_cast<int64_t>(blockIdx.z) * split_len;
   const int64_t r_end = k - r_begin < split_len ? k : r_begin + split_len;
-  tile_gemm<Cfg, Major::kReduction, Major::kReduction>(acc, TensorSource{x, ldx},
-                                                       TensorSource{w, ldw}, p0, q0, m, n, r_begin,
-                                                       r_end, vec_x, vec_w, smem, false,
-                                                       unused_sum);
+  tile_gemm<Cfg, Major::kReduction, Major::kReduction>(
+      acc, TensorSource{x, ldx}, TensorSource{w, ldw}, p0, q0, m, n, r_begin, r_end, vec_x, vec_w,
+      smem, false, unused_sum);
 
   const ThreadTile<Cfg> t(threadIdx.x);
   if (t.group != 0) return;

@@ -100,8 +100,8 @@ cudaError_t launch_linear_forward(const LinearForwardArgs& args, const LaunchRes
                                   cudaStream_t stream);
 
 // dx only; does nothing when args.dx is null.
-cudaError_t launch_linear_backward_data(const LinearBackwardArgs& args,
-                                        const LaunchResources& res, cudaStream_t stream);
+cudaError_t launch_linear_backward_data(const LinearBackwardArgs& args, const LaunchResources& res,
+                                        cudaStream_t stream);
 
 // dw and db; does nothing when both are null. With m = 0 it zeroes them (or, accumulating,
 // leaves them) without a kernel.

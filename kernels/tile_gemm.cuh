@@ -258,16 +258,16 @@ __device__ __forceinline__ void multiply_step(float (&acc)[Cfg::kThreadP][Cfg::k
 }
 
 // Runs the reduction over r in [r_begin, r_end) for the block's tile at (p0, q0) of a P x Q
-// output; r_begin is a multiple of kTileR (a split range starts on a step). On return, the threads of group 0 hold the finished sums in acc (other groups' acc are spent).
-// When sum_a_cols is set, threads tid < kTileP also add column tid of every A tile to a_col_sum
-// in increasing r (the dw kernel's bias gradient).
+// output; r_begin is a multiple of kTileR (a split range starts on a step). On return, the threads
+// of group 0 hold the finished sums in acc (other groups' acc are spent). When sum_a_cols is set,
+// threads tid < kTileP also add column tid of every A tile to a_col_sum in increasing r (the dw
+// kernel's bias gradient).
 template <class Cfg, Major kMajorA, Major kMajorB, class SourceA, class SourceB>
 __device__ __forceinline__ void tile_gemm(float (&acc)[Cfg::kThreadP][Cfg::kThreadQ],
                                           const SourceA& a, const SourceB& b, int64_t p0,
                                           int64_t q0, int64_t P, int64_t Q, int64_t r_begin,
-                                          int64_t r_end, bool vec_a,
-                                          bool vec_b, float* smem, bool sum_a_cols,
-                                          float& a_col_sum) {
+                                          int64_t r_end, bool vec_a, bool vec_b, float* smem,
+                                          bool sum_a_cols, float& a_col_sum) {
   constexpr int kTileR = Cfg::kTileR;
   const int tid = threadIdx.x;
   const ThreadTile<Cfg> t(tid);
