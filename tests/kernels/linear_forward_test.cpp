@@ -54,6 +54,8 @@ INSTANTIATE_TEST_SUITE_P(TileConfigs, LinearForwardGrid, ::testing::ValuesIn(til
                          problem_name);
 INSTANTIATE_TEST_SUITE_P(Layouts, LinearForwardGrid, ::testing::ValuesIn(layout_problems()),
                          problem_name);
+INSTANTIATE_TEST_SUITE_P(VectorTiles, LinearForwardGrid,
+                         ::testing::ValuesIn(vector_problems(Product::kForward)), problem_name);
 
 class LinearForward : public HandleTest {};
 

@@ -381,6 +381,62 @@ inline std::vector<Problem> tile_problems() {
   return out;
 }
 
+// The product a kernel computes, as tile_gemm.cuh names its output C [P, Q] and reduction R:
+// the forward y [m, n] over k, dx [m, k] over n, dw [n, k] over m.
+enum class Product { kForward, kBackwardData, kBackwardWeight };
+
+// Shapes on the float4 paths: offset 0 and every leading dimension a multiple of 4, so every row
+// starts 16-byte aligned, and the short dimension 9 or 5 (stride 12 or 8) or a long one of the
+// form 4t + 1 leaves a scalar tail after the last float4. For `product`, one shape per tile
+// configuration, each with the fewest tiles that makes the launcher pick it (a configuration is
+// taken from 132 tiles up, largest tile first, tile_gemm.cuh):
+//   Large  12 x 11 tiles of 128 x 128 (132), partial in both directions;
+//   Medium 12 x 11 tiles of 64 x 64 (132; 6 x 6 = 36 tiles of 128);
+//   Small  2 x 2 tiles of 32 x 32.
+// The reduction is short (a partial step in every configuration), so each costs one or two
+// steps on the emulator. The activations read z where they can use float4 loads of it (n a
+// multiple of 4, since z is packed): GELU, SiLU and LeakyReLU with a negative slope; the others
+// read y with stride ldy. The dw shapes include a packed, aligned dw (the float4 accumulate).
+inline std::vector<Problem> vector_problems(Product product) {
+  struct Probe {
+    int64_t m, n, k;
+    int64_t pad_x, pad_w, pad_y;
+    Activation act;
+    float alpha;
+  };
+  std::vector<Probe> probes;
+  if (product == Product::kForward) {
+    // z is written with stride n: 1289 and 37 take scalar stores, 644 and 36 float4 ones.
+    probes = {{1413, 1289, 9, 3, 3, 3, Activation::kGelu, 0.0f},
+              {709, 644, 5, 3, 3, 4, Activation::kSilu, 0.0f},
+              {37, 36, 9, 3, 3, 4, Activation::kLeakyRelu, -0.3f}};
+  } else if (product == Product::kBackwardData) {
+    // dz is loaded along n, w and dx along k.
+    probes = {{1413, 12, 1289, 3, 3, 0, Activation::kGelu, 0.0f},
+              {709, 8, 645, 3, 3, 0, Activation::kSilu, 0.0f},
+              {37, 9, 33, 3, 3, 3, Activation::kTanh, 0.0f}};
+  } else {
+    // dz is loaded along n, x and dw along k; the medium shape's dw is packed.
+    probes = {{9, 1412, 1289, 3, 3, 0, Activation::kLeakyRelu, -0.3f},
+              {5, 708, 644, 0, 0, 0, Activation::kGelu, 0.0f},
+              {9, 36, 33, 3, 3, 4, Activation::kSigmoid, 0.0f}};
+  }
+  std::vector<Problem> out;
+  for (const Probe& s : probes) {
+    Problem p;
+    p.m = s.m;
+    p.n = s.n;
+    p.k = s.k;
+    p.pad_x = s.pad_x;
+    p.pad_w = s.pad_w;
+    p.pad_y = s.pad_y;
+    p.act = s.act;
+    p.alpha = s.alpha;
+    out.push_back(p);
+  }
+  return out;
+}
+
 // Odd leading dimensions, offset pointers, no bias and a negative LeakyReLU slope (which makes
 // the backward read z).
 inline std::vector<Problem> layout_problems() {
