@@ -5,6 +5,7 @@
 
 #include "context.h"
 #include "cuda_check.h"
+#include "nvtx.h"
 #include "training_kernels.h"
 
 namespace {
@@ -21,6 +22,7 @@ extern "C" {
 
 linactStatus_t linactBceWithLogits(linactHandle_t handle, int64_t n, const float* logits,
                                    float target, float* loss, float* mean_prob, float* dlogits) {
+  linact::NvtxRange range("linactBceWithLogits");
   if (handle == nullptr) return LINACT_STATUS_INVALID_VALUE;
   linact::clear_error(handle);
   if (n < 1) {
@@ -48,6 +50,7 @@ linactStatus_t linactBceWithLogits(linactHandle_t handle, int64_t n, const float
 linactStatus_t linactAdamStep(linactHandle_t handle, const linactAdamParams_t* params,
                               int64_t count, float* param, const float* grad, float* exp_avg,
                               float* exp_avg_sq, const int64_t* step) {
+  linact::NvtxRange range("linactAdamStep");
   if (handle == nullptr) return LINACT_STATUS_INVALID_VALUE;
   linact::clear_error(handle);
   if (params == nullptr) {

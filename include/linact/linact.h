@@ -130,7 +130,8 @@ typedef struct {
  *   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
  *   p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
  * step points to the step number t >= 1 in device memory, so a captured graph replays with the
- * value current at replay time. */
+ * value current at replay time. Being on the device, t cannot be checked at call time: t <= 0
+ * makes a bias correction 1 - b^t zero or negative and the parameters NaN. */
 linactStatus_t linactAdamStep(linactHandle_t handle, const linactAdamParams_t* params,
                               int64_t count, float* param, const float* grad, float* exp_avg,
                               float* exp_avg_sq, const int64_t* step);

@@ -7,6 +7,7 @@
 #include <functional>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "linear_test_support.h"
@@ -57,32 +58,49 @@ TEST(LinearAuxSize, RejectsBadDescriptors) {
   EXPECT_EQ(linactLinearAuxSize(&d, nullptr), LINACT_STATUS_INVALID_VALUE);
 }
 
-// Buffers for a 6 x 5 x 4 layer (m, n, k), every output poisoned.
+// Buffers for a 6 x 5 x 4 layer (m, n, k): the inputs random, every output (aux included: the
+// forward writes z there) poisoned. The rejected calls alias outputs onto x, w and dy, so the
+// inputs are checked unchanged too.
 struct BadInputFixture : HandleTest {
   static constexpr int64_t kM = 6, kN = 5, kK = 4;
   DeviceBuffer x{kM * kK}, w{kN * kK}, bias{kN}, y{kM * kN}, aux{kM * kN}, dy{kM * kN};
   DeviceBuffer dx{kM * kK}, dw{kN * kK}, db{kN};
   linactLinearDesc_t desc = make_desc(kM, kN, kK, LINACT_ACT_GELU);
+  std::vector<float> x0, w0, bias0, dy0;
 
   void SetUp() override {
     HandleTest::SetUp();
     std::mt19937 rng(1);
     std::uniform_real_distribution<float> dist(-1, 1);
-    for (DeviceBuffer* b : {&x, &w, &bias, &aux, &dy}) {
-      std::vector<float> v(b->size());
-      for (float& f : v)
+    const std::pair<DeviceBuffer*, std::vector<float>*> inputs[] = {
+        {&x, &x0}, {&w, &w0}, {&bias, &bias0}, {&dy, &dy0}};
+    for (const auto& [buffer, host] : inputs) {
+      host->resize(buffer->size());
+      for (float& f : *host)
         f = dist(rng);
-      b->upload(v);
+      buffer->upload(*host);
     }
-    for (DeviceBuffer* b : {&y, &dx, &dw, &db})
+    for (DeviceBuffer* b : {&y, &aux, &dx, &dw, &db})
       b->upload(std::vector<float>(b->size(), poison()));
   }
 
   void expect_outputs_untouched(const std::string& what) {
-    for (DeviceBuffer* b : {&y, &dx, &dw, &db}) {
-      for (float v : b->download()) {
-        ASSERT_TRUE(is_poison(v)) << what << ": an output was written";
+    const std::pair<DeviceBuffer*, const char*> outputs[] = {
+        {&y, "y"}, {&aux, "aux"}, {&dx, "dx"}, {&dw, "dw"}, {&db, "db"}};
+    for (const auto& [buffer, name] : outputs) {
+      const std::vector<float> got = buffer->download();
+      for (size_t i = 0; i < got.size(); ++i) {
+        ASSERT_TRUE(is_poison(got[i]))
+            << what << ": " << name << "[" << i << "] was written: " << got[i];
       }
+    }
+    const std::pair<const DeviceBuffer*, const std::vector<float>*> inputs[] = {
+        {&x, &x0}, {&w, &w0}, {&bias, &bias0}, {&dy, &dy0}};
+    const char* names[] = {"x", "w", "bias", "dy"};
+    for (int i = 0; i < 4; ++i) {
+      const std::vector<float> got = inputs[i].first->download();
+      ASSERT_TRUE(bitwise_equal(got.data(), inputs[i].second->data(), got.size(), names[i]))
+          << what << ": an input was written";
     }
   }
 

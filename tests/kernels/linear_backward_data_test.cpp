@@ -32,6 +32,9 @@ INSTANTIATE_TEST_SUITE_P(TileConfigs, LinearBackwardDataGrid, ::testing::ValuesI
                          problem_name);
 INSTANTIATE_TEST_SUITE_P(Layouts, LinearBackwardDataGrid, ::testing::ValuesIn(layout_problems()),
                          problem_name);
+INSTANTIATE_TEST_SUITE_P(VectorTiles, LinearBackwardDataGrid,
+                         ::testing::ValuesIn(vector_problems(Product::kBackwardData)),
+                         problem_name);
 
 class LinearBackwardData : public HandleTest {};
 

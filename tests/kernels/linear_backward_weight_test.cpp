@@ -38,6 +38,9 @@ INSTANTIATE_TEST_SUITE_P(TileConfigs, LinearBackwardWeightGrid,
                          ::testing::ValuesIn(tile_problems()), problem_name);
 INSTANTIATE_TEST_SUITE_P(Layouts, LinearBackwardWeightGrid, ::testing::ValuesIn(layout_problems()),
                          problem_name);
+INSTANTIATE_TEST_SUITE_P(VectorTiles, LinearBackwardWeightGrid,
+                         ::testing::ValuesIn(vector_problems(Product::kBackwardWeight)),
+                         problem_name);
 
 class LinearBackwardWeightAccumulate : public HandleTestWithParam<Problem> {};
 TEST_P(LinearBackwardWeightAccumulate, AddsToExistingGradients) {
@@ -45,6 +48,9 @@ TEST_P(LinearBackwardWeightAccumulate, AddsToExistingGradients) {
 }
 INSTANTIATE_TEST_SUITE_P(Layouts, LinearBackwardWeightAccumulate,
                          ::testing::ValuesIn(layout_problems()), problem_name);
+INSTANTIATE_TEST_SUITE_P(VectorTiles, LinearBackwardWeightAccumulate,
+                         ::testing::ValuesIn(vector_problems(Product::kBackwardWeight)),
+                         problem_name);
 
 class LinearBackwardWeight : public HandleTest {};
 

@@ -22,10 +22,18 @@
 
 namespace linact::test {
 
-// fp32 tolerance, stated once: the kernels accumulate in float, the reference in double. A sum
-// of R products of unit-sized terms carries a rounding error of order sqrt(R) ulps of its partial
-// sums (about 1e-7 each), so the absolute tolerance is 1e-5 * sqrt(R) and the relative one 1e-5;
-// the activations' own float error (a few ulps) is far below both.
+// fp32 tolerance, stated once: the kernels accumulate a length-R dot product in float (FFMA, so
+// only the additions round, each by at most u = 2^-24, about 6e-8, of its partial sum), the
+// reference in double. In the worst case (all roundings one way) the error is about R u times
+// the sum of |terms|, about R^2 u / 4 for the tests' data: 0.03 at R = 1413, no useful bound.
+// The bound used is the random-sign one: the tests' terms are independent, zero-mean products of
+// uniform [-1, 1] values (standard deviation 1/3), so partial sum j is about sqrt(j) / 3 and the
+// R roundings add like a random walk, to about sqrt(R) u times the typical partial sum:
+// u R / sqrt(18), about 1.4e-8 R; 6 sigma (8.4e-8 R) bounds every element the tests compare.
+// The absolute tolerance 1e-5 sqrt(R) covers that up to R of about 14000; the longest reduction
+// tested is 1536 (tile_problems), where 1e-5 sqrt(R) = 3.9e-4 against 6 sigma = 1.3e-4. Splitting
+// the reduction among thread groups only shortens each chain. The relative tolerance 1e-5 covers
+// large values and the activations' own float error (a few ulps).
 constexpr double kRelTol = 1e-5;
 inline double abs_tol(int64_t reduction) {
   return 1e-5 * std::sqrt(static_cast<double>(reduction > 1 ? reduction : 1));
@@ -376,6 +384,62 @@ inline std::vector<Problem> tile_problems() {
     p.pad_y = 3;
     p.act = static_cast<Activation>(turn++ % kNumActivations);
     p.alpha = alpha_for(p.act);
+    out.push_back(p);
+  }
+  return out;
+}
+
+// The product a kernel computes, as tile_gemm.cuh names its output C [P, Q] and reduction R:
+// the forward y [m, n] over k, dx [m, k] over n, dw [n, k] over m.
+enum class Product { kForward, kBackwardData, kBackwardWeight };
+
+// Shapes on the float4 paths: offset 0 and every leading dimension a multiple of 4, so every row
+// starts 16-byte aligned, and the short dimension 9 or 5 (stride 12 or 8) or a long one of the
+// form 4t + 1 leaves a scalar tail after the last float4. For `product`, one shape per tile
+// configuration, each with the fewest tiles that makes the launcher pick it (a configuration is
+// taken from 132 tiles up, largest tile first, tile_gemm.cuh):
+//   Large  12 x 11 tiles of 128 x 128 (132), partial in both directions;
+//   Medium 12 x 11 tiles of 64 x 64 (132; 6 x 6 = 36 tiles of 128);
+//   Small  2 x 2 tiles of 32 x 32.
+// The reduction is short (a partial step in every configuration), so each costs one or two
+// steps on the emulator. The activations read z where they can use float4 loads of it (n a
+// multiple of 4, since z is packed): GELU, SiLU and LeakyReLU with a negative slope; the others
+// read y with stride ldy. The dw shapes include a packed, aligned dw (the float4 accumulate).
+inline std::vector<Problem> vector_problems(Product product) {
+  struct Probe {
+    int64_t m, n, k;
+    int64_t pad_x, pad_w, pad_y;
+    Activation act;
+    float alpha;
+  };
+  std::vector<Probe> probes;
+  if (product == Product::kForward) {
+    // z is written with stride n: 1289 and 37 take scalar stores, 644 and 36 float4 ones.
+    probes = {{1413, 1289, 9, 3, 3, 3, Activation::kGelu, 0.0f},
+              {709, 644, 5, 3, 3, 4, Activation::kSilu, 0.0f},
+              {37, 36, 9, 3, 3, 4, Activation::kLeakyRelu, -0.3f}};
+  } else if (product == Product::kBackwardData) {
+    // dz is loaded along n, w and dx along k.
+    probes = {{1413, 12, 1289, 3, 3, 0, Activation::kGelu, 0.0f},
+              {709, 8, 645, 3, 3, 0, Activation::kSilu, 0.0f},
+              {37, 9, 33, 3, 3, 3, Activation::kTanh, 0.0f}};
+  } else {
+    // dz is loaded along n, x and dw along k; the medium shape's dw is packed.
+    probes = {{9, 1412, 1289, 3, 3, 0, Activation::kLeakyRelu, -0.3f},
+              {5, 708, 644, 0, 0, 0, Activation::kGelu, 0.0f},
+              {9, 36, 33, 3, 3, 4, Activation::kSigmoid, 0.0f}};
+  }
+  std::vector<Problem> out;
+  for (const Probe& s : probes) {
+    Problem p;
+    p.m = s.m;
+    p.n = s.n;
+    p.k = s.k;
+    p.pad_x = s.pad_x;
+    p.pad_w = s.pad_w;
+    p.pad_y = s.pad_y;
+    p.act = s.act;
+    p.alpha = s.alpha;
     out.push_back(p);
   }
   return out;
