@@ -20,7 +20,7 @@ bool cuda_available(std::string& why) {
   int devices = 0;
   const cudaError_t err = cudaGetDeviceCount(&devices);
   if (err != cudaSuccess) {
-    why = std::string("the CUDA runtime reports ") + cudaGetErrorString(err);
+    why = std::string("no usable CUDA GPU; the CUDA runtime says: ") + cudaGetErrorString(err);
     return false;
   }
   if (devices == 0) {

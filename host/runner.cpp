@@ -19,6 +19,20 @@ namespace linact::host {
 
 namespace {
 
+// One split of Fashion-MNIST from --data (or Debian's folder). A file that cannot be read gets
+// the hint a first run needs: where the files come from and which flag points elsewhere.
+FashionMnist load_dataset(const std::string& data_option, const char* split) {
+  const std::string dir = data_option.empty() ? kDefaultFashionMnistDir : data_option;
+  try {
+    return load_fashion_mnist(dir, split);
+  } catch (const IoError& e) {
+    throw IoError(std::string(e.what()) +
+                  " (--data names the folder of the Fashion-MNIST .gz files; Debian's "
+                  "dataset-fashion-mnist package installs them in " +
+                  kDefaultFashionMnistDir + ")");
+  }
+}
+
 constexpr int kGridSamples = 64;
 constexpr int kGridColumns = 8;
 
@@ -62,8 +76,7 @@ TrainResult run_train(const TrainOptions& o, const BackendFactory& make_backend,
   }
   const GanConfig& config = snap.config;
 
-  const std::string data_dir = o.data_dir.empty() ? kDefaultFashionMnistDir : o.data_dir;
-  FashionMnist train = load_fashion_mnist(data_dir, "train");
+  FashionMnist train = load_dataset(o.data_dir, "train");
   if (o.limit < 0) {
     throw std::invalid_argument("--limit is " + std::to_string(o.limit) +
                                 ": give 0 (all images) or a positive count");
@@ -74,7 +87,7 @@ TrainResult run_train(const TrainOptions& o, const BackendFactory& make_backend,
   std::unique_ptr<QualityScore> quality;
   TrainResult result;
   if (o.score_samples > 0) {
-    const FashionMnist test = load_fashion_mnist(data_dir, "t10k");
+    const FashionMnist test = load_dataset(o.data_dir, "t10k");
     const std::string path =
         o.classifier.empty() ? default_classifier_path(o.out_dir) : o.classifier;
     quality = std::make_unique<QualityScore>(path, train, test, o.score_samples, log);
@@ -203,9 +216,8 @@ std::vector<double> run_score(const ScoreOptions& o, std::FILE* log_out) {
     samples = std::min(samples, f.count);
   }
 
-  const std::string data_dir = o.data_dir.empty() ? kDefaultFashionMnistDir : o.data_dir;
-  const FashionMnist train = load_fashion_mnist(data_dir, "train");
-  const FashionMnist test = load_fashion_mnist(data_dir, "t10k");
+  const FashionMnist train = load_dataset(o.data_dir, "train");
+  const FashionMnist test = load_dataset(o.data_dir, "t10k");
   const std::string cache = o.classifier.empty() ? default_classifier_path(".") : o.classifier;
   const QualityScore quality(cache, train, test, samples, log);
 

@@ -15,6 +15,9 @@ cmake --preset release
 cmake --build --preset release -j "$jobs"
 ctest --preset release -j "$jobs"
 
+echo "== sm_90 resource report of the kernels (the ptxas_spills test above fails on any spill)"
+scripts/ptxas-report.sh build/release
+
 echo "== ASan + UBSan build of the emulated tests"
 cmake --preset asan
 cmake --build --preset asan -j "$jobs"
