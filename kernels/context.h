@@ -42,6 +42,18 @@ fail(linactHandle_t handle, linactStatus_t status, const char* fmt, ...) {
   return status;
 }
 
+// A CUDA error left pending by earlier work would be read back by the check after this call's
+// launch and blamed on it (and a backward would stop between its kernels), so calls that launch
+// refuse to start while one is pending, after their arguments are validated.
+inline linactStatus_t check_no_pending_cuda_error(linactHandle_t handle) {
+  const cudaError_t err = cudaPeekAtLastError();
+  if (err == cudaSuccess) return LINACT_STATUS_SUCCESS;
+  return fail(handle, LINACT_STATUS_EXECUTION_FAILED,
+              "a CUDA error from earlier work is pending (%s): read and clear it with "
+              "cudaGetLastError() before calling linact; nothing was launched",
+              cudaGetErrorString(err));
+}
+
 // Clears the handle's message at the start of every call that can fail.
 inline void clear_error(linactHandle_t handle) {
   if (handle != nullptr) handle->last_error.clear();

@@ -271,6 +271,7 @@ linactStatus_t linactLinearForward(linactHandle_t handle, const linactLinearDesc
   args.bias = static_cast<const float*>(bias);
   args.y = static_cast<float*>(y);
   args.z = l.saves_z ? static_cast<float*>(aux) : nullptr;
+  if (const linactStatus_t pending = linact::check_no_pending_cuda_error(handle)) return pending;
   LINACT_CUDA_CHECK(handle, linact::kernels::launch_linear_forward(
                                 args, linact::launch_resources(handle), handle->stream));
   return LINACT_STATUS_SUCCESS;
@@ -340,6 +341,7 @@ linactStatus_t linactLinearBackward(linactHandle_t handle, const linactLinearDes
   args.dw = want_dw ? static_cast<float*>(dw) : nullptr;
   args.db = want_db ? static_cast<float*>(db) : nullptr;
   args.accumulate = accumulate != 0;
+  if (const linactStatus_t pending = linact::check_no_pending_cuda_error(handle)) return pending;
   LINACT_CUDA_CHECK(handle, linact::kernels::launch_linear_backward_data(
                                 args, linact::launch_resources(handle), handle->stream));
   LINACT_CUDA_CHECK(handle, linact::kernels::launch_linear_backward_weight(

@@ -43,6 +43,7 @@ linactStatus_t linactBceWithLogits(linactHandle_t handle, int64_t n, const float
                 "loss, mean_prob and dlogits are all NULL: pass at least one output");
   }
   const linact::kernels::BceWithLogitsArgs args{n, logits, target, loss, mean_prob, dlogits};
+  if (const linactStatus_t pending = linact::check_no_pending_cuda_error(handle)) return pending;
   LINACT_CUDA_CHECK(handle, linact::kernels::launch_bce_with_logits(args, handle->stream));
   return LINACT_STATUS_SUCCESS;
 }
@@ -92,6 +93,7 @@ linactStatus_t linactAdamStep(linactHandle_t handle, const linactAdamParams_t* p
   }
   const linact::kernels::AdamArgs args{count, p.lr, p.beta1, p.beta2,    p.eps,
                                        param, grad, exp_avg, exp_avg_sq, step};
+  if (const linactStatus_t pending = linact::check_no_pending_cuda_error(handle)) return pending;
   LINACT_CUDA_CHECK(handle, linact::kernels::launch_adam(args, handle->stream));
   return LINACT_STATUS_SUCCESS;
 }

@@ -11,7 +11,9 @@
  * Every pointer is a device pointer. Every call is asynchronous on the handle's stream, never
  * allocates and never synchronizes, so a sequence of calls can be captured in a CUDA graph.
  * A call that returns anything but LINACT_STATUS_SUCCESS launched nothing and wrote nothing,
- * except LINACT_STATUS_EXECUTION_FAILED, which reports a failed kernel launch.
+ * except LINACT_STATUS_EXECUTION_FAILED, which reports a failed kernel launch. A call made while
+ * a CUDA error from earlier work is still pending (cudaPeekAtLastError) returns
+ * LINACT_STATUS_EXECUTION_FAILED without launching and leaves that error for the caller to read.
  */
 #ifndef LINACT_LINACT_H_
 #define LINACT_LINACT_H_

@@ -395,6 +395,29 @@ TEST_F(LinearStreams, FailedLaunchReportsExecutionFailedWithTheCudaError) {
 #endif
 }
 
+// An error left pending by earlier, unrelated CUDA work is not blamed on linact's launch: the
+// call refuses to start, says so, and writes nothing; once cleared, calls work again.
+TEST_F(LinearStreams, PendingCudaErrorIsReportedBeforeAnyLaunch) {
+  // A memset of memory that is not a device allocation fails and leaves the error pending.
+  int host_int = 0;
+  ASSERT_NE(cudaMemset(&host_int, 0, sizeof(host_int)), cudaSuccess);
+  DeviceBuffer x(6), w(6), y(4);
+  std::vector<float> before(4), after(4);
+  ASSERT_EQ(cudaMemcpy(before.data(), y.get(), 16, cudaMemcpyDeviceToHost), cudaSuccess);
+  linactLinearDesc_t d = make_desc(2, 2, 3, LINACT_ACT_RELU);
+  EXPECT_EQ(linactLinearForward(handle_, &d, x.get(), w.get(), nullptr, y.get(), nullptr),
+            LINACT_STATUS_EXECUTION_FAILED);
+  const std::string message = linactGetLastError(handle_);
+  EXPECT_NE(message.find("pending"), std::string::npos) << message;
+  EXPECT_NE(message.find("nothing was launched"), std::string::npos) << message;
+  EXPECT_NE(cudaGetLastError(), cudaSuccess) << "linact must leave the caller's error to read";
+  ASSERT_EQ(cudaMemcpy(after.data(), y.get(), 16, cudaMemcpyDeviceToHost), cudaSuccess);
+  EXPECT_TRUE(bitwise_equal(after.data(), before.data(), 4, "y after the refused call"));
+  EXPECT_EQ(linactLinearForward(handle_, &d, x.get(), w.get(), nullptr, y.get(), nullptr),
+            LINACT_STATUS_SUCCESS)
+      << linactGetLastError(handle_);
+}
+
 // Forward and backward captured into a CUDA graph and replayed give the same bits as direct
 // calls: the calls neither allocate nor synchronize.
 TEST_F(LinearStreams, GraphCaptureReplaysBitwiseEqual) {
