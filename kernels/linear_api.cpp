@@ -211,6 +211,21 @@ linactStatus_t check_disjoint(linactHandle_t h, const Tensor (&outputs)[kOutputs
   return LINACT_STATUS_SUCCESS;
 }
 
+// The fields the forward and backward launch arguments share: shape, strides, activation, x, w.
+template <typename Args>
+void set_layer_args(const Layer& l, const void* x, const void* w, Args* args) {
+  args->m = l.m;
+  args->n = l.n;
+  args->k = l.k;
+  args->ldx = l.ldx;
+  args->ldw = l.ldw;
+  args->ldy = l.ldy;
+  args->act = l.act;
+  args->alpha = l.alpha;
+  args->x = static_cast<const float*>(x);
+  args->w = static_cast<const float*>(w);
+}
+
 }  // namespace
 
 extern "C" {
@@ -258,16 +273,7 @@ linactStatus_t linactLinearForward(linactHandle_t handle, const linactLinearDesc
   if ((s = check_disjoint(handle, outputs, inputs))) return s;
 
   linact::kernels::LinearForwardArgs args{};
-  args.m = l.m;
-  args.n = l.n;
-  args.k = l.k;
-  args.ldx = l.ldx;
-  args.ldw = l.ldw;
-  args.ldy = l.ldy;
-  args.act = l.act;
-  args.alpha = l.alpha;
-  args.x = static_cast<const float*>(x);
-  args.w = static_cast<const float*>(w);
+  set_layer_args(l, x, w, &args);
   args.bias = static_cast<const float*>(bias);
   args.y = static_cast<float*>(y);
   args.z = l.saves_z ? static_cast<float*>(aux) : nullptr;
@@ -324,16 +330,7 @@ linactStatus_t linactLinearBackward(linactHandle_t handle, const linactLinearDes
   if ((s = check_disjoint(handle, outputs, inputs))) return s;
 
   linact::kernels::LinearBackwardArgs args{};
-  args.m = l.m;
-  args.n = l.n;
-  args.k = l.k;
-  args.ldx = l.ldx;
-  args.ldw = l.ldw;
-  args.ldy = l.ldy;
-  args.act = l.act;
-  args.alpha = l.alpha;
-  args.x = static_cast<const float*>(x);
-  args.w = static_cast<const float*>(w);
+  set_layer_args(l, x, w, &args);
   args.dy = static_cast<const float*>(dy);
   args.saved = reads_saved ? static_cast<const float*>(saved) : nullptr;
   args.ld_saved = l.saves_z ? l.n : l.ldy;
