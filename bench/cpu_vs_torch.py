@@ -38,23 +38,13 @@ def torch_step_ms(batch, threads, seconds):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     G, D = ref.generator(), ref.discriminator()
-    opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt_g, opt_d = ref.adam(G, 2e-4), ref.adam(D, 2e-4)
     bce = nn.BCEWithLogitsLoss()
     real = torch.rand(batch, 784) * 2 - 1
     z = torch.randn(batch, ref.G_WIDTHS[0])
-    ones, zeros = torch.ones(batch, 1), torch.zeros(batch, 1)
 
     def step():
-        fake = G(z)
-        d_loss = bce(D(real), ones) + bce(D(fake.detach()), zeros)
-        opt_d.zero_grad(set_to_none=True)
-        d_loss.backward()
-        opt_d.step()
-        g_loss = bce(D(fake), ones)
-        opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
-        opt_g.step()
+        ref.train_step(G, D, opt_g, opt_d, bce, real, z)
 
     for _ in range(5):
         step()

@@ -149,6 +149,32 @@ def init_like_linact(net, rng):
                 layer.bias.copy_(torch.from_numpy(b))
 
 
+def adam(net, lr):
+    """Adam as the runner's: betas (0.5, 0.999), eps 1e-8."""
+    return torch.optim.Adam(net.parameters(), lr=lr, betas=(0.5, 0.999), eps=1e-8)
+
+
+def train_step(G, D, opt_g, opt_d, bce, real, z):
+    """One GAN step as the runner's: D on the real batch (target 1) and G(z) (target 0), the sum
+    of the two means; then G, non-saturating (target 1), through the updated D. Returns the two
+    losses and the D step's logits."""
+    n = len(real)
+    ones, zeros = torch.ones(n, 1), torch.zeros(n, 1)
+    fake = G(z)
+    real_logits = D(real)
+    fake_logits = D(fake.detach())
+    d_loss = bce(real_logits, ones) + bce(fake_logits, zeros)
+    opt_d.zero_grad(set_to_none=True)
+    d_loss.backward()
+    opt_d.step()
+
+    g_loss = bce(D(fake), ones)
+    opt_g.zero_grad(set_to_none=True)
+    g_loss.backward()
+    opt_g.step()
+    return d_loss, g_loss, real_logits, fake_logits
+
+
 def read_idx_images(path):
     with gzip.open(path, "rb") as f:
         data = f.read()
@@ -203,8 +229,7 @@ def main():
             a.samples * G_WIDTHS[0])).view(a.samples, G_WIDTHS[0])
     else:
         sample_noise = torch.randn(a.samples, G_WIDTHS[0])
-    opt_g = torch.optim.Adam(G.parameters(), lr=a.lr, betas=(0.5, 0.999), eps=1e-8)
-    opt_d = torch.optim.Adam(D.parameters(), lr=a.lr, betas=(0.5, 0.999), eps=1e-8)
+    opt_g, opt_d = adam(G, a.lr), adam(D, a.lr)
     bce = nn.BCEWithLogitsLoss()
     steps_log = open(a.steps_log, "w") if a.steps_log else None
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, rng {a.rng}, "
@@ -228,20 +253,7 @@ def main():
                 z = torch.from_numpy(rng.normal(n * G_WIDTHS[0])).view(n, G_WIDTHS[0])
             else:
                 z = torch.randn(n, G_WIDTHS[0])
-            ones, zeros = torch.ones(n, 1), torch.zeros(n, 1)
-
-            fake = G(z)
-            real_logits = D(real)
-            fake_logits = D(fake.detach())
-            d_loss = bce(real_logits, ones) + bce(fake_logits, zeros)
-            opt_d.zero_grad(set_to_none=True)
-            d_loss.backward()
-            opt_d.step()
-
-            g_loss = bce(D(fake), ones)
-            opt_g.zero_grad(set_to_none=True)
-            g_loss.backward()
-            opt_g.step()
+            d_loss, g_loss, real_logits, fake_logits = train_step(G, D, opt_g, opt_d, bce, real, z)
 
             stats = [d_loss.item(), g_loss.item(), torch.sigmoid(real_logits).mean().item(),
                      torch.sigmoid(fake_logits).mean().item()]
