@@ -138,10 +138,28 @@ struct OperandTile {
 
   float4 staged[kUnits];
 
+  static_assert(kMajor == Major::kOutput || kUnitsPerRow % 2 == 0,
+                "transposed tiles are walked two units per memory row");
+
   // The unit's offset within the tile, as memory row and first memory column.
+  //
+  // kOutput tiles go along memory rows, so a warp's float4 stores land on consecutive words.
+  // kReduction tiles are transposed on the way in: the unit (o, r..r+3) goes to words
+  // (r + k) * kStride + o, and kStride is a multiple of 4 (float4 reads), so units four or more
+  // columns apart along r hit the same banks unless o differs. Consecutive units therefore take
+  // two columns of one row, then move down o: a warp covers 16 rows x 2 units, one bank each
+  // (bank = 16 * (unit & 1) + 4k + o mod 32), where going along r put up to 8 threads on a
+  // bank in the 32-row tile. Global reads stay whole 32-byte sectors (two float4 per row).
   __device__ __forceinline__ static void unit_position(int unit, int& row, int& col) {
-    row = unit / kUnitsPerRow;
-    col = (unit % kUnitsPerRow) * 4;
+    if constexpr (kMajor == Major::kOutput) {
+      row = unit / kUnitsPerRow;
+      col = (unit % kUnitsPerRow) * 4;
+    } else {
+      const int pair = unit / (2 * TileO);
+      const int within = unit % (2 * TileO);
+      row = within / 2;
+      col = (pair * 2 + within % 2) * 4;
+    }
   }
 
   // Out-of-range elements read as zero, so they add nothing to the sums (and padding between
