@@ -140,16 +140,20 @@ struct OperandTile {
 
   static_assert(kMajor == Major::kOutput || kUnitsPerRow % 2 == 0,
                 "transposed tiles are walked two units per memory row");
+  static_assert(kMajor == Major::kOutput || kStride % 32 == 4,
+                "the bank argument below needs kStride = 4 (mod 32)");
 
   // The unit's offset within the tile, as memory row and first memory column.
   //
   // kOutput tiles go along memory rows, so a warp's float4 stores land on consecutive words.
-  // kReduction tiles are transposed on the way in: the unit (o, r..r+3) goes to words
-  // (r + k) * kStride + o, and kStride is a multiple of 4 (float4 reads), so units four or more
-  // columns apart along r hit the same banks unless o differs. Consecutive units therefore take
-  // two columns of one row, then move down o: a warp covers 16 rows x 2 units, one bank each
-  // (bank = 16 * (unit & 1) + 4k + o mod 32), where going along r put up to 8 threads on a
-  // bank in the 32-row tile. Global reads stay whole 32-byte sectors (two float4 per row).
+  // kReduction tiles are transposed on the way in: element (o, r + k) goes to word
+  // (r + k) * kStride + o, whose bank is 4 * (r + k) + o (mod 32) for kStride = 4 (mod 32), so
+  // units 8 columns apart along r share banks unless o differs. Consecutive units therefore take
+  // two columns of one row, then move down o: a warp covers 16 rows x 2 units, one thread per
+  // bank, where going along r put up to 8 threads on a bank in the 32-row tile. The price is
+  // on the global side when rows start 16 bytes off a 32-byte sector (ld = 4 mod 8): a warp
+  // then reads 24 sectors where the row-wise order read 17 to 20 (both read 16 when rows are
+  // sector-aligned). Which costs more on a GPU has not been measured.
   __device__ __forceinline__ static void unit_position(int unit, int& row, int& col) {
     if constexpr (kMajor == Major::kOutput) {
       row = unit / kUnitsPerRow;

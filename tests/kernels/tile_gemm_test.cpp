@@ -1,7 +1,8 @@
 // The operand tiles of the shared main loop (kernels/tile_gemm.cuh): every thread's units cover
 // the tile exactly once, and the stores to shared memory of each warp touch every bank at most
 // once per instruction. Bank conflicts cannot be timed here; they follow from the addresses, so
-// this test computes them from the same unit_position the kernels use.
+// this test computes them from the same unit_position the kernels use, and the 32-byte sectors
+// each warp load reads.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -82,6 +83,30 @@ int worst_bank_sharing() {
   return worst;
 }
 
+// The most 32-byte sectors one warp's float4 global load of a transposed tile touches, for rows
+// `ld` floats apart starting on a sector.
+template <int TileO, int TileR, int Threads>
+int worst_sectors_per_load(int ld) {
+  using Tile = OperandTile<TileO, TileR, Threads, Major::kReduction>;
+  int worst = 0;
+  for (int warp = 0; warp < Threads / kWarp; ++warp) {
+    for (int u = 0; u < Tile::kUnits; ++u) {
+      std::vector<int64_t> sectors;
+      for (int lane = 0; lane < kWarp; ++lane) {
+        int row, col;
+        Tile::unit_position(warp * kWarp + lane + u * Threads, row, col);
+        const int64_t byte = (int64_t{row} * ld + col) * 4;
+        sectors.push_back(byte / 32);
+        sectors.push_back((byte + 15) / 32);
+      }
+      std::sort(sectors.begin(), sectors.end());
+      const auto distinct = std::unique(sectors.begin(), sectors.end()) - sectors.begin();
+      worst = std::max(worst, static_cast<int>(distinct));
+    }
+  }
+  return worst;
+}
+
 template <class Cfg>
 void check_config(const std::string& name) {
   SCOPED_TRACE(name);
@@ -94,6 +119,12 @@ void check_config(const std::string& name) {
   EXPECT_EQ((worst_bank_sharing<kP, kR, kT, Major::kOutput>()), 1) << "A, along rows";
   EXPECT_EQ((worst_bank_sharing<kQ, kR, kT, Major::kReduction>()), 1) << "B, transposed";
   EXPECT_EQ((worst_bank_sharing<kQ, kR, kT, Major::kOutput>()), 1) << "B, along rows";
+  // 32 float4 = 512 bytes: 16 sectors is the least a load can touch, reached when rows are
+  // sector-aligned (ld a multiple of 8), as for 128- and 784-wide layers.
+  for (int ld : {128, 784}) {
+    EXPECT_EQ((worst_sectors_per_load<kP, kR, kT>(ld)), 16) << "A, ld " << ld;
+    EXPECT_EQ((worst_sectors_per_load<kQ, kR, kT>(ld)), 16) << "B, ld " << ld;
+  }
 }
 
 TEST(TileGemm, LargeTileUnitsCoverTileAndStoresAreConflictFree) {
