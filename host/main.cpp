@@ -12,6 +12,7 @@
 
 #include "backend_select.h"
 #include "io/fashion_mnist.h"
+#include "quality.h"
 #include "runner.h"
 
 namespace {
@@ -88,8 +89,8 @@ int main(int argc, char** argv) {
                 "Images per side of the quality score, 0 to skip it (default 10000)")
       ->check(CLI::NonNegativeNumber);
   t->add_option("--classifier", train.classifier,
-                "Cache file of the score's classifier (default ~/.cache/linact/"
-                "fashion-classifier.ckpt)");
+                std::string("Cache file of the score's classifier (default ~/.cache/linact/") +
+                    linact::host::kClassifierFileName + ")");
   t->add_option("--log-interval", train.log_interval,
                 "Steps between log lines when not on a terminal (default 100)")
       ->check(CLI::PositiveNumber);
@@ -120,8 +121,8 @@ int main(int argc, char** argv) {
       "--data", score.data_dir,
       std::string("Fashion-MNIST folder (default ") + linact::host::kDefaultFashionMnistDir + ")");
   q->add_option("--classifier", score.classifier,
-                "Cache file of the score's classifier (default ~/.cache/linact/"
-                "fashion-classifier.ckpt)");
+                std::string("Cache file of the score's classifier (default ~/.cache/linact/") +
+                    linact::host::kClassifierFileName + ")");
   q->add_option("--score-samples", score.samples,
                 "Images per side, at most each file's count (default 10000)")
       ->check(CLI::PositiveNumber);

@@ -12,7 +12,10 @@
 namespace linact::host {
 
 namespace {
-constexpr const char* kKind = "linact-fashion-classifier";
+// Version 2 reads pixels in [0, 1]; version 1 files (kind without a suffix) read [-1, 1] and
+// would give meaningless features, so they are refused rather than reused.
+constexpr const char* kKind = "linact-fashion-classifier-2";
+constexpr const char* kKindVersion1 = "linact-fashion-classifier";
 
 std::string percent(double fraction) {
   std::ostringstream s;
@@ -31,7 +34,7 @@ std::string default_classifier_path(const std::string& out_dir) {
   } else {
     dir = out_dir;
   }
-  return (dir / "fashion-classifier.ckpt").string();
+  return (dir / kClassifierFileName).string();
 }
 
 QualityScore::QualityScore(const std::string& cache_path, const FashionMnist& train,
@@ -44,7 +47,14 @@ QualityScore::QualityScore(const std::string& cache_path, const FashionMnist& tr
   const int64_t param_count = classifier_spec().param_count();
   if (std::filesystem::exists(cache_path)) {
     const Checkpoint c = load_checkpoint(cache_path);
-    if (checkpoint_text(c, "kind", cache_path) != kKind) {
+    const std::string kind = checkpoint_text(c, "kind", cache_path);
+    if (kind == kKindVersion1) {
+      throw IoError(cache_path +
+                    ": is a classifier cached by an earlier linact-gan, trained on pixels in "
+                    "[-1, 1] where the score now uses [0, 1]; delete it so it is trained again, "
+                    "or pass another --classifier path");
+    }
+    if (kind != kKind) {
       throw IoError(cache_path +
                     ": is not a cached classifier; delete it or pass another "
                     "--classifier path");

@@ -17,6 +17,10 @@ namespace linact::host {
 // The classifier must reach this test accuracy for its features to mean anything.
 constexpr double kMinClassifierAccuracy = 0.85;
 
+// The cache file's name. The "-2" marks classifiers that read pixels in [0, 1] (score.h);
+// fashion-classifier.ckpt, written by earlier versions, read [-1, 1] and is no longer used.
+constexpr const char* kClassifierFileName = "fashion-classifier-2.ckpt";
+
 // Where the classifier is cached unless --classifier says otherwise: $XDG_CACHE_HOME/linact or
 // ~/.cache/linact, falling back to the output folder when neither is set.
 std::string default_classifier_path(const std::string& out_dir);

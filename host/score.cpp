@@ -19,6 +19,14 @@ constexpr int64_t kClasses = 10;
 constexpr int64_t kFeatureDim = 128;
 constexpr int64_t kEvalBatch = 1000;
 
+// Runner pixels in [-1, 1] to the classifier's [0, 1]: (x + 1) / 2 is value / 255 to within
+// rounding for the images the IDX reader makes.
+void to_unit_range(const float* images, int64_t rows, float* out) {
+  const int64_t count = rows * kImagePixels;
+  for (int64_t i = 0; i < count; ++i)
+    out[i] = 0.5f * (images[i] + 1.0f);
+}
+
 Eigen::MatrixXd symmetric_sqrt(const Eigen::MatrixXd& m) {
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(m);
   const Eigen::VectorXd roots = solver.eigenvalues().cwiseMax(0.0).cwiseSqrt();
@@ -85,8 +93,8 @@ Classifier Classifier::train(const float* images, const uint8_t* labels, int64_t
     for (int64_t first = 0; first < count; first += options.batch_size) {
       const int64_t rows = std::min(options.batch_size, count - first);
       for (int64_t r = 0; r < rows; ++r) {
-        std::memcpy(batch_images.data() + r * kImagePixels,
-                    images + order[first + r] * kImagePixels, kImagePixels * sizeof(float));
+        to_unit_range(images + order[first + r] * kImagePixels, 1,
+                      batch_images.data() + r * kImagePixels);
         batch_labels[r] = labels[order[first + r]];
       }
       const float* logits = mlp.forward(params.data(), batch_images.data(), rows);
@@ -111,10 +119,12 @@ Classifier Classifier::train(const float* images, const uint8_t* labels, int64_t
 
 double Classifier::accuracy(const float* images, const uint8_t* labels, int64_t count) const {
   cpu::Mlp mlp(classifier_spec(), kEvalBatch);
+  std::vector<float> batch(kEvalBatch * kImagePixels);
   int64_t correct = 0;
   for (int64_t first = 0; first < count; first += kEvalBatch) {
     const int64_t rows = std::min(kEvalBatch, count - first);
-    const float* logits = mlp.forward(params_.data(), images + first * kImagePixels, rows);
+    to_unit_range(images + first * kImagePixels, rows, batch.data());
+    const float* logits = mlp.forward(params_.data(), batch.data(), rows);
     correct += cpu::softmax_cross_entropy(rows, kClasses, logits, labels + first, nullptr).correct;
   }
   return count > 0 ? static_cast<double>(correct) / static_cast<double>(count) : 0.0;
@@ -123,11 +133,12 @@ double Classifier::accuracy(const float* images, const uint8_t* labels, int64_t 
 std::vector<float> Classifier::features(const float* images, int64_t count) const {
   const MlpSpec spec = classifier_spec();
   cpu::Mlp mlp(spec, kEvalBatch);
+  std::vector<float> batch(kEvalBatch * kImagePixels);
   std::vector<float> out(count * kFeatureDim);
   for (int64_t first = 0; first < count; first += kEvalBatch) {
     const int64_t rows = std::min(kEvalBatch, count - first);
-    const float* f = mlp.forward_layers(params_.data(), images + first * kImagePixels, rows,
-                                        spec.num_layers() - 1);
+    to_unit_range(images + first * kImagePixels, rows, batch.data());
+    const float* f = mlp.forward_layers(params_.data(), batch.data(), rows, spec.num_layers() - 1);
     std::memcpy(out.data() + first * kFeatureDim, f, rows * kFeatureDim * sizeof(float));
   }
   return out;

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "io/checkpoint.h"
+#include "io/file_bytes.h"
 #include "rng.h"
 #include "test_support.h"
 
@@ -29,7 +30,7 @@ TEST(QualityScore, ClassifierBelowRequiredAccuracyIsRefusedNamingTheCacheFile) {
   // An untrained classifier in the cache scores about 10% on any labels.
   const auto path = std::filesystem::temp_directory_path() / "linact_quality_test_bad.ckpt";
   Checkpoint c;
-  c.texts["kind"] = "linact-fashion-classifier";
+  c.texts["kind"] = "linact-fashion-classifier-2";
   std::vector<float> params(classifier_spec().param_count());
   Rng rng(1);
   init_parameters(classifier_spec(), rng, params.data());
@@ -46,9 +47,30 @@ TEST(QualityScore, ClassifierBelowRequiredAccuracyIsRefusedNamingTheCacheFile) {
   std::filesystem::remove(path);
 }
 
+TEST(QualityScore, ClassifierCachedForPixelsInMinusOneToOneIsRefused) {
+  // Version 1 caches read [-1, 1]; their features on [0, 1] inputs would be meaningless.
+  const auto path = std::filesystem::temp_directory_path() / "linact_quality_test_v1.ckpt";
+  Checkpoint c;
+  c.texts["kind"] = "linact-fashion-classifier";
+  c.tensors["params"] = std::vector<float>(classifier_spec().param_count(), 0.0f);
+  save_checkpoint(path.string(), c);
+  const FashionMnist set = synthetic_set(200);
+  try {
+    QualityScore score(path.string(), set, set, 100, {});
+    FAIL() << "a version 1 classifier was accepted";
+  } catch (const IoError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(path.string()), std::string::npos) << what;
+    EXPECT_NE(what.find("[-1, 1]"), std::string::npos) << what;
+    EXPECT_NE(what.find("delete it"), std::string::npos) << what;
+  }
+  EXPECT_TRUE(std::filesystem::exists(path)) << "the refused cache file was removed";
+  std::filesystem::remove(path);
+}
+
 TEST(QualityScore, DefaultCachePathFollowsXdgCacheHome) {
   setenv("XDG_CACHE_HOME", "/tmp/xdg-test", 1);
-  EXPECT_EQ(default_classifier_path("/out"), "/tmp/xdg-test/linact/fashion-classifier.ckpt");
+  EXPECT_EQ(default_classifier_path("/out"), "/tmp/xdg-test/linact/fashion-classifier-2.ckpt");
   unsetenv("XDG_CACHE_HOME");
 }
 
