@@ -37,15 +37,20 @@ bool cuda_available(std::string& why) {
 
 }  // namespace
 
+void require_backend(BackendKind kind) {
+  std::string why;
+  if (kind == BackendKind::kCuda && !cuda_available(why)) {
+    throw std::runtime_error("--backend cuda: " + why + "; use --backend cpu or auto");
+  }
+}
+
 BackendFactory backend_factory(BackendKind kind, int cpu_threads) {
   return [kind, cpu_threads](
              const GanConfig& config, const GanState& state,
              const std::function<void(const std::string&)>& log) -> std::unique_ptr<Backend> {
     std::string why;
     const bool cuda = kind != BackendKind::kCpu && cuda_available(why);
-    if (kind == BackendKind::kCuda && !cuda) {
-      throw std::runtime_error("--backend cuda: " + why + "; use --backend cpu or auto");
-    }
+    if (kind == BackendKind::kCuda && !cuda) require_backend(kind);
 #if defined(LINACT_GAN_WITH_CUDA)
     if (cuda) {
       if (log) log("backend: cuda (" + why + ")");

@@ -11,6 +11,10 @@ namespace linact::host {
 
 enum class BackendKind { kAuto, kCpu, kCuda };
 
+// Throws when `kind` forces a backend this build or machine cannot run, so that a run stops
+// before any slow setup rather than when the backend is made.
+void require_backend(BackendKind kind);
+
 // Threads for the CPU backend (0 = all cores).
 BackendFactory backend_factory(BackendKind kind, int cpu_threads);
 

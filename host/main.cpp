@@ -36,6 +36,27 @@ struct ModelFlags {
   uint64_t seed = 0;
 };
 
+// CLI11's own range checks print the whole double range; this one names the bound to give.
+CLI::Validator at_least(long long min) {
+  const std::string bound = std::to_string(min);
+  return CLI::Validator(
+      [min, bound](std::string& text) -> std::string {
+        size_t used = 0;
+        long long value = 0;
+        try {
+          value = std::stoll(text, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used == 0 || used != text.size()) {
+          return "'" + text + "' is not a whole number: give " + bound + " or more";
+        }
+        if (value < min) return "is " + text + ": give " + bound + " or more";
+        return "";
+      },
+      ">=" + bound);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -82,18 +103,18 @@ int main(int argc, char** argv) {
                         ->delimiter(',');
   CLI::Option* slope = t->add_option("--slope", flags.slope, "LeakyReLU slope (default 0.2)");
   t->add_option("--threads", threads, "CPU backend threads (default: all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(at_least(0));
   t->add_option("--limit", train.limit, "Train on the first N images only (default: all)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(at_least(0));
   t->add_option("--score-samples", train.score_samples,
                 "Images per side of the quality score, 0 to skip it (default 10000)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(at_least(0));
   t->add_option("--classifier", train.classifier,
                 std::string("Cache file of the score's classifier (default ~/.cache/linact/") +
                     linact::host::kClassifierFileName + ")");
   t->add_option("--log-interval", train.log_interval,
                 "Steps between log lines when not on a terminal (default 100)")
-      ->check(CLI::PositiveNumber);
+      ->check(at_least(1));
 
   linact::host::SampleOptions sample;
   CLI::App* s = app.add_subcommand("sample",
@@ -102,8 +123,7 @@ int main(int argc, char** argv) {
   s->add_option("--checkpoint", sample.checkpoint, "A .ckpt file written by train")
       ->required()
       ->check(CLI::ExistingFile);
-  s->add_option("--count", sample.count, "Number of images (default 64)")
-      ->check(CLI::PositiveNumber);
+  s->add_option("--count", sample.count, "Number of images (default 64)")->check(at_least(1));
   s->add_option("--out", sample.out, "Output IDX file")->required();
   s->add_option("--seed", sample.seed, "Seed of the noise (default 0)");
   s->add_option("--backend", backend_name, "auto, cuda or cpu (default auto)")
@@ -125,7 +145,7 @@ int main(int argc, char** argv) {
                     linact::host::kClassifierFileName + ")");
   q->add_option("--score-samples", score.samples,
                 "Images per side, at most each file's count (default 10000)")
-      ->check(CLI::PositiveNumber);
+      ->check(at_least(2));
 
   CLI11_PARSE(app, argc, argv);
 
@@ -134,6 +154,7 @@ int main(int argc, char** argv) {
       linact::host::run_score(score, stdout);
       return 0;
     }
+    linact::host::require_backend(backends.at(backend_name));
     const auto factory = linact::host::backend_factory(backends.at(backend_name), threads);
     if (s->parsed()) {
       linact::host::run_sample(sample, factory, stdout);

@@ -76,16 +76,24 @@ TrainResult run_train(const TrainOptions& o, const BackendFactory& make_backend,
   }
   const GanConfig& config = snap.config;
 
-  FashionMnist train = load_dataset(o.data_dir, "train");
   if (o.limit < 0) {
     throw std::invalid_argument("--limit is " + std::to_string(o.limit) +
                                 ": give 0 (all images) or a positive count");
   }
+  // Loading the data and the score's references takes seconds to minutes: skip them when
+  // there is nothing to train.
+  TrainResult result;
+  if (snap.epochs_done >= config.epochs) {
+    log("nothing to train: " + std::to_string(snap.epochs_done) + " of " +
+        std::to_string(config.epochs) + " epochs are done; raise --epochs to continue");
+    return result;
+  }
+
+  FashionMnist train = load_dataset(o.data_dir, "train");
   const int64_t count = o.limit > 0 ? std::min(o.limit, train.count) : train.count;
   std::filesystem::create_directories(o.out_dir);
 
   std::unique_ptr<QualityScore> quality;
-  TrainResult result;
   if (o.score_samples > 0) {
     const FashionMnist test = load_dataset(o.data_dir, "t10k");
     const std::string path =
@@ -110,16 +118,10 @@ TrainResult run_train(const TrainOptions& o, const BackendFactory& make_backend,
     generated.resize(static_cast<size_t>(quality->samples() * kImagePixels));
   }
 
-  if (trainer.epochs_done() >= config.epochs) {
-    log("nothing to train: " + std::to_string(trainer.epochs_done()) + " of " +
-        std::to_string(config.epochs) + " epochs are done; raise --epochs to continue");
-  } else {
-    log("training " + std::to_string(count) + " images, batch " +
-        std::to_string(config.batch_size) + ", " +
-        std::to_string(steps_per_epoch(count, config.batch_size)) + " steps per epoch, epochs " +
-        std::to_string(trainer.epochs_done() + 1) + " to " + std::to_string(config.epochs) +
-        ", output in " + o.out_dir);
-  }
+  log("training " + std::to_string(count) + " images, batch " + std::to_string(config.batch_size) +
+      ", " + std::to_string(steps_per_epoch(count, config.batch_size)) +
+      " steps per epoch, epochs " + std::to_string(trainer.epochs_done() + 1) + " to " +
+      std::to_string(config.epochs) + ", output in " + o.out_dir);
   while (trainer.epochs_done() < config.epochs) {
     progress.start_epoch(trainer.epochs_done() + 1, config.epochs,
                          steps_per_epoch(count, config.batch_size));

@@ -35,5 +35,16 @@ TEST(BackendSelect, ForcedCudaWithoutCudaIsAClearError) {
   }
 }
 
+TEST(BackendSelect, ForcedCudaWithoutCudaIsRefusedBeforeAnyBackendIsMade) {
+  try {
+    require_backend(BackendKind::kCuda);
+    FAIL() << "require_backend(kCuda) passed without a CUDA backend";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("--backend cuda: "), std::string::npos) << e.what();
+  }
+  EXPECT_NO_THROW(require_backend(BackendKind::kCpu));
+  EXPECT_NO_THROW(require_backend(BackendKind::kAuto));
+}
+
 }  // namespace
 }  // namespace linact::host

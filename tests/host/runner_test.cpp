@@ -70,6 +70,19 @@ TEST_F(RunnerTest, ResumeFromCheckpointFileMatchesStraightRun) {
   EXPECT_EQ(a.texts, b.texts);
 }
 
+TEST_F(RunnerTest, NothingToTrainStopsBeforeReadingTheData) {
+  train(options("out", 1));
+  TrainOptions again = options("out", 1);
+  again.resume = (dir_ / "out" / "epoch_001.ckpt").string();
+  again.epochs_given = true;
+  // A folder without the data: reading it would throw, so returning shows it was not read.
+  again.data_dir = (dir_ / "no_data_here").string();
+  again.score_samples = 10000;
+  const TrainResult r = train(again);
+  EXPECT_TRUE(r.steps.empty()) << r.steps.size() << " steps trained";
+  EXPECT_TRUE(r.epochs.empty()) << r.epochs.size() << " epochs trained";
+}
+
 TEST_F(RunnerTest, EachEpochWritesGridMetricsAndCheckpoint) {
   train(options("out", 2));
   for (const char* name : {"samples_epoch_001.png", "samples_epoch_002.png", "epoch_001.ckpt",
