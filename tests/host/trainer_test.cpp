@@ -147,8 +147,12 @@ TEST(Trainer, DefaultGanFirstStepsMatchPyTorchOnTheSameNumbers) {
       {1.0044161f, 0.6118611f, 0.8026435f, 0.5425752f},
       {0.9940403f, 0.5900006f, 0.8363460f, 0.5563375f},
   };
-  // float32 sums in another order (OpenBLAS kernels, PyTorch's reductions) over 10 steps.
-  constexpr float kTolerance = 2e-5f;
+  // float32 sums in another order, grown over 10 steps. OpenBLAS picks its GEMM kernels by CPU:
+  // linact on the FMA kernels (OPENBLAS_CORETYPE=Haswell, also what Zen runs) and on the non-FMA
+  // ones (Sandybridge, Prescott) differs by 1e-6 at step 1, doubling about every two steps, up
+  // to 3.7e-5 by step 8 (d_loss); PyTorch here matches the non-FMA run to 2e-7. At this
+  // tolerance the test still fails for beta1 0.6, eps 1e-6 or lr 2.1e-4 (from step 2 or 3).
+  constexpr float kTolerance = 1e-4f;
   const FashionMnist train = load_fashion_mnist(kDefaultFashionMnistDir, "train");
   GanConfig config;
   config.seed = 1;

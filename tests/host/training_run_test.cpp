@@ -3,6 +3,7 @@
 // better than its initial weights did, and the quality score falls.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 
@@ -25,6 +26,14 @@ float mean_of(const std::vector<StepStats>& s, size_t first, size_t last, float 
   for (size_t i = first; i < last; ++i)
     sum += s[i].*f;
   return static_cast<float>(sum / double(last - first));
+}
+
+float median_of(const std::vector<StepStats>& s, size_t first, size_t last, float StepStats::*f) {
+  std::vector<float> v;
+  for (size_t i = first; i < last; ++i)
+    v.push_back(s[i].*f);
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
 }
 
 // Non-saturating generator loss of `generator` params against the discriminator params.
@@ -57,8 +66,10 @@ TEST(TrainingRun, LossesAndScoreMoveAsLearningMovesThem) {
   const GanState final_state = backend.state();
 
   // The discriminator: from chance (loss 2 ln 2, D(x) = D(G(z)) = 1/2) to separating.
+  // The end is a median: a GAN's D loss spikes now and then (seed 5 on the FMA kernels: median
+  // 0.57, mean 1.27 over these 50 steps).
   const float d_loss_start = mean_of(steps, 0, 5, &StepStats::d_loss);
-  const float d_loss_end = mean_of(steps, 250, 300, &StepStats::d_loss);
+  const float d_loss_end = median_of(steps, 250, 300, &StepStats::d_loss);
   EXPECT_NEAR(d_loss_start, 2 * std::log(2.0f), 0.15f);
   EXPECT_LT(d_loss_end, d_loss_start - 0.2f);
   EXPECT_GT(mean_of(steps, 250, 300, &StepStats::d_real),
@@ -91,9 +102,11 @@ TEST(TrainingRun, LossesAndScoreMoveAsLearningMovesThem) {
   };
   const double score_initial = score(initial);
   const double score_final = score(final_state);
-  // Measured over seeds 1, 2 and 3: the score falls by 30% to 36% in these 300 steps (about 620
-  // to about 415); at least 15% must show.
-  EXPECT_LT(score_final, 0.85 * score_initial)
+  // Measured over seeds 1 to 5, each on OpenBLAS's FMA (Haswell, Zen) and non-FMA (Sandybridge)
+  // kernels, whose rounding sends a GAN down different paths: the score falls by 10% to 38% in
+  // these 300 steps (from 600 to 615, to 380 to 545); at least 5% must show. Without learning
+  // the generator is unchanged and the two scores are equal.
+  EXPECT_LT(score_final, 0.95 * score_initial)
       << "initial " << score_initial << " after 300 steps " << score_final;
 }
 
