@@ -59,8 +59,9 @@ BackendFactory backend_factory(BackendKind kind, int cpu_threads) {
 #endif
     cpu::set_cpu_threads(cpu_threads);
     if (log) {
-      log(kind == BackendKind::kCpu ? "backend: cpu (--backend cpu)"
-                                    : "backend: cpu (" + why + ")");
+      log((kind == BackendKind::kCpu ? "backend: cpu (--backend cpu)"
+                                     : "backend: cpu (" + why + ")") +
+          ", OpenBLAS kernels: " + cpu::blas_kernels());
     }
     return std::make_unique<cpu::CpuBackend>(config, state);
   };

@@ -2,7 +2,7 @@
 # Builds linact and runs every test: the full suite on the emulator under both scheduling
 # policies, the installed-package consumer, the ASan + UBSan build of the emulated tests, then a
 # short libFuzzer run of the file readers.
-# Usage: scripts/test.sh            (build folders: build/release and build/asan)
+# Usage: scripts/test.sh            (build folders: build/release, build/asan and build/fuzz)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -22,6 +22,11 @@ void set_cpu_threads(int threads) {
 #endif
 }
 
+std::string blas_kernels() {
+  const char* name = openblas_get_corename();
+  return name != nullptr ? std::string(name) : std::string("unknown");
+}
+
 namespace {
 void check_state(const GanConfig& config, const GanState& s) {
   const auto g = static_cast<size_t>(config.generator.param_count());

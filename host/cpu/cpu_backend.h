@@ -3,6 +3,7 @@
 #ifndef LINACT_HOST_CPU_CPU_BACKEND_H_
 #define LINACT_HOST_CPU_CPU_BACKEND_H_
 
+#include <string>
 #include <vector>
 
 #include "backend.h"
@@ -13,6 +14,10 @@ namespace linact::host::cpu {
 
 // Sets the thread count of OpenBLAS and OpenMP; 0 keeps their defaults (all cores).
 void set_cpu_threads(int threads);
+
+// The GEMM kernels OpenBLAS picked for this CPU, e.g. "Haswell". Kernels round differently, so
+// a run repeats bit for bit only where the same kernels run.
+std::string blas_kernels();
 
 class CpuBackend final : public Backend {
  public:

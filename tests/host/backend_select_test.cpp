@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "cpu/cpu_backend.h"
 #include "rng.h"
 #include "test_support.h"
 
@@ -21,6 +22,10 @@ TEST(BackendSelect, AutoFallsBackToCpuWithOneLineSayingWhy) {
   EXPECT_EQ(backend->name(), "cpu");
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_NE(lines[0].find("backend: cpu ("), std::string::npos) << lines[0];
+  // Which kernels ran decides the last bits of every result, so the line names them.
+  const std::string kernels = ", OpenBLAS kernels: " + cpu::blas_kernels();
+  EXPECT_FALSE(cpu::blas_kernels().empty());
+  EXPECT_EQ(lines[0].substr(lines[0].size() - kernels.size()), kernels) << lines[0];
 }
 
 TEST(BackendSelect, ForcedCudaWithoutCudaIsAClearError) {
