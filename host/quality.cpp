@@ -89,18 +89,21 @@ QualityScore::QualityScore(const std::string& cache_path, const FashionMnist& tr
   std::vector<float> noise(static_cast<size_t>(samples_ * kImagePixels));
   for (auto& v : noise)
     v = rng.uniform(-1.0f, 1.0f);
-  noise_ = score(noise.data());
+  const Judgement noise_judgement = judge(noise.data());
+  noise_ = noise_judgement.distance;
+  noise_spread_ = noise_judgement.spread;
   if (log) {
     std::ostringstream line;
     line << "quality score: classifier test accuracy " << percent(accuracy_) << "; floor (real "
-         << "train vs real test) " << floor_ << "; uniform noise " << noise_ << "; " << samples_
-         << " images per side";
+         << "train vs real test) " << floor_ << "; uniform noise " << noise_ << " (spread "
+         << noise_spread_ << "); " << samples_ << " images per side";
     log(line.str());
   }
 }
 
-double QualityScore::score(const float* generated) const {
-  return frechet_distance(classifier_->feature_gaussian(generated, samples_), test_);
+QualityScore::Judgement QualityScore::judge(const float* generated) const {
+  const Gaussian g = classifier_->feature_gaussian(generated, samples_);
+  return {frechet_distance(g, test_), g.cov.trace() / test_.cov.trace()};
 }
 
 }  // namespace linact::host

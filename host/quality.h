@@ -39,8 +39,18 @@ class QualityScore {
   double test_accuracy() const { return accuracy_; }
   double floor() const { return floor_; }
   double noise() const { return noise_; }
-  // Score of generated images [samples(), 784].
-  double score(const float* generated) const;
+  // What the score says of generated images [samples(), 784].
+  struct Judgement {
+    double distance;  // the score: Frechet distance to the test images' features
+    // tr(cov) of the generated features over tr(cov) of the test images': about 1 for a
+    // generator as varied as the data, near 0 for one that draws the same image for every noise
+    // vector (mode collapse, which a large distance alone does not tell apart from bad images).
+    double spread;
+  };
+  Judgement judge(const float* generated) const;
+  double score(const float* generated) const { return judge(generated).distance; }
+  // The spread of uniform noise in [-1, 1], measured with noise().
+  double noise_spread() const { return noise_spread_; }
 
  private:
   std::unique_ptr<Classifier> classifier_;
@@ -49,6 +59,7 @@ class QualityScore {
   double accuracy_ = 0.0;
   double floor_ = 0.0;
   double noise_ = 0.0;
+  double noise_spread_ = 0.0;
 };
 
 }  // namespace linact::host

@@ -42,13 +42,26 @@ std::string numbered(const std::string& dir, const char* stem, int64_t epoch, co
   return (std::filesystem::path(dir) / name).string();
 }
 
-nlohmann::json metrics_record(const EpochSummary& s, double score, const std::string& backend) {
+nlohmann::json metrics_record(const EpochSummary& s, const QualityScore::Judgement* judgement,
+                              const std::string& backend) {
   nlohmann::json j = {
       {"epoch", s.epoch},        {"steps", s.steps},        {"images", s.images},
       {"seconds", s.seconds},    {"d_loss", s.mean.d_loss}, {"g_loss", s.mean.g_loss},
       {"d_real", s.mean.d_real}, {"d_fake", s.mean.d_fake}, {"backend", backend}};
-  if (score >= 0) j["score"] = score;
+  if (judgement != nullptr) {
+    j["score"] = judgement->distance;
+    j["spread"] = judgement->spread;
+  }
   return j;
+}
+
+// " score 101.234 spread 0.61 (floor 0.121, noise 295.3)": the part of a log line that judges
+// one set of generated images.
+std::string judgement_text(const QualityScore& quality, const QualityScore::Judgement& j) {
+  char text[128];
+  std::snprintf(text, sizeof(text), " score %.3f spread %.2f (floor %.3f, noise %.1f)", j.distance,
+                j.spread, quality.floor(), quality.noise());
+  return text;
 }
 
 }  // namespace
@@ -101,6 +114,7 @@ TrainResult run_train(const TrainOptions& o, const BackendFactory& make_backend,
     quality = std::make_unique<QualityScore>(path, train, test, o.score_samples, log);
     result.score_floor = quality->floor();
     result.score_noise = quality->noise();
+    result.noise_spread = quality->noise_spread();
   }
 
   std::unique_ptr<Backend> backend = make_backend(config, snap.state, log);
@@ -135,12 +149,12 @@ TrainResult run_train(const TrainOptions& o, const BackendFactory& make_backend,
     backend->generate(grid_noise.data(), kGridSamples, grid.data());
     write_png_grid(numbered(o.out_dir, "samples_epoch", s.epoch, ".png"), grid.data(), kGridSamples,
                    28, 28, kGridColumns);
-    double score = -1.0;
+    QualityScore::Judgement judgement{-1.0, -1.0};
     if (quality) {
       backend->generate(score_noise.data(), quality->samples(), generated.data());
-      score = quality->score(generated.data());
+      judgement = quality->judge(generated.data());
     }
-    metrics.write(metrics_record(s, score, backend->name()));
+    metrics.write(metrics_record(s, quality ? &judgement : nullptr, backend->name()));
     snap.state = backend->state();
     snap.rng_state = trainer.rng().state();
     snap.epochs_done = trainer.epochs_done();
@@ -154,13 +168,9 @@ TrainResult run_train(const TrainOptions& o, const BackendFactory& make_backend,
                   s.mean.d_loss, s.mean.g_loss, s.mean.d_real, s.mean.d_fake, s.seconds,
                   s.seconds > 0 ? s.images / s.seconds : 0.0);
     std::string text = line;
-    if (quality) {
-      std::snprintf(line, sizeof(line), " score %.3f (floor %.3f, noise %.1f)", score,
-                    quality->floor(), quality->noise());
-      text += line;
-    }
+    if (quality) text += judgement_text(*quality, judgement);
     log(text);
-    result.epochs.push_back({s.epoch, s.mean, s.seconds, score});
+    result.epochs.push_back({s.epoch, s.mean, s.seconds, judgement.distance, judgement.spread});
   }
   return result;
 }
@@ -228,11 +238,9 @@ std::vector<double> run_score(const ScoreOptions& o, std::FILE* log_out) {
   for (size_t i = 0; i < files.size(); ++i) {
     for (size_t p = 0; p < images.size(); ++p)
       images[p] = pixel_to_unit(files[i].pixels[p]);
-    scores.push_back(quality.score(images.data()));
-    char line[128];
-    std::snprintf(line, sizeof(line), " score %.3f (floor %.3f, noise %.1f)", scores.back(),
-                  quality.floor(), quality.noise());
-    log(o.images[i] + line);
+    const QualityScore::Judgement judgement = quality.judge(images.data());
+    scores.push_back(judgement.distance);
+    log(o.images[i] + judgement_text(quality, judgement));
   }
   return scores;
 }

@@ -34,7 +34,8 @@ struct EpochRecord {
   int64_t epoch = 0;
   StepStats mean;
   double seconds = 0.0;
-  double score = -1.0;  // < 0 when not scored
+  double score = -1.0;   // < 0 when not scored
+  double spread = -1.0;  // QualityScore::Judgement::spread; < 0 when not scored
 };
 
 struct TrainResult {
@@ -42,6 +43,7 @@ struct TrainResult {
   std::vector<StepStats> steps;  // every step of this run
   double score_floor = -1.0;
   double score_noise = -1.0;
+  double noise_spread = -1.0;
 };
 
 // Trains as `linact-gan train` does: per epoch a PNG grid of the fixed noise batch

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -65,6 +66,41 @@ TEST(QualityScore, ClassifierCachedForPixelsInMinusOneToOneIsRefused) {
     EXPECT_NE(what.find("delete it"), std::string::npos) << what;
   }
   EXPECT_TRUE(std::filesystem::exists(path)) << "the refused cache file was removed";
+  std::filesystem::remove(path);
+}
+
+// Ten classes, each a bright band at its own rows: separable, so the classifier passes 85%.
+FashionMnist banded_set(int64_t count, uint64_t seed) {
+  FashionMnist set = synthetic_set(count);
+  Rng rng(seed);
+  for (int64_t i = 0; i < count; ++i) {
+    for (int64_t p = 0; p < kImagePixels; ++p) {
+      const bool band = (p / 28) / 2 == set.labels[i];
+      set.images[i * kImagePixels + p] = band ? rng.uniform(0.5f, 1.0f) : rng.uniform(-1.0f, -0.5f);
+    }
+  }
+  return set;
+}
+
+TEST(QualityScore, SpreadIsOneForTheTestImagesAndZeroForOneImageRepeated) {
+  const auto path = std::filesystem::temp_directory_path() / "linact_quality_test_spread.ckpt";
+  std::filesystem::remove(path);
+  const FashionMnist train = banded_set(500, 5), test = banded_set(200, 6);
+  const QualityScore quality(path.string(), train, test, test.count, {});
+
+  const QualityScore::Judgement same = quality.judge(test.images.data());
+  EXPECT_EQ(same.spread, 1.0);
+  EXPECT_NEAR(same.distance, 0.0, 1e-6);
+
+  // A collapsed generator: every sample is the same image, so its features do not vary at all.
+  std::vector<float> collapsed(test.images.size());
+  for (int64_t i = 0; i < test.count; ++i)
+    std::copy_n(test.images.begin(), kImagePixels, collapsed.begin() + i * kImagePixels);
+  const QualityScore::Judgement one = quality.judge(collapsed.data());
+  EXPECT_LT(one.spread, 1e-12);
+  EXPECT_GT(one.distance, 0.0);
+  EXPECT_EQ(one.distance, quality.score(collapsed.data()));
+  EXPECT_GT(quality.noise_spread(), 0.0);
   std::filesystem::remove(path);
 }
 
