@@ -74,6 +74,9 @@ int main(int argc, char** argv) {
   CLI::App* t = app.add_subcommand("train",
                                    "Train the GAN; writes sample grids, metrics and "
                                    "checkpoints to --out");
+  // A flag given twice takes its last value, so wrappers such as scripts/train.sh can put
+  // defaults first and let the caller's arguments override them.
+  t->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   CLI::Option* epochs = t->add_option("--epochs", flags.epochs, "Total epochs (default 10)");
   CLI::Option* batch = t->add_option("--batch-size", flags.batch_size, "Batch size (default 128)");
   t->add_option("--backend", backend_name, "auto, cuda or cpu (default auto)")
