@@ -66,7 +66,6 @@ int main(int argc, char** argv) {
   linact::host::TrainOptions train;
   std::string config_file;
   std::string backend_name = "auto";
-  int threads = 0;
   ModelFlags flags;
   const std::map<std::string, BackendKind> backends = {
       {"auto", BackendKind::kAuto}, {"cpu", BackendKind::kCpu}, {"cuda", BackendKind::kCuda}};
@@ -105,7 +104,8 @@ int main(int argc, char** argv) {
                                   "leaky_relu,leaky_relu,leaky_relu,sigmoid)")
                         ->delimiter(',');
   CLI::Option* slope = t->add_option("--slope", flags.slope, "LeakyReLU slope (default 0.2)");
-  t->add_option("--threads", threads, "CPU backend threads (default: all cores)")
+  t->add_option("--threads", train.threads,
+                "CPU threads of the score and the CPU backend (default: all cores)")
       ->check(at_least(0));
   t->add_option("--limit", train.limit, "Train on the first N images only (default: all)")
       ->check(at_least(0));
@@ -149,6 +149,7 @@ int main(int argc, char** argv) {
   q->add_option("--score-samples", score.samples,
                 "Images per side, at most each file's count (default 10000)")
       ->check(at_least(2));
+  q->add_option("--threads", score.threads, "CPU threads (default: all cores)")->check(at_least(0));
 
   CLI11_PARSE(app, argc, argv);
 
@@ -158,7 +159,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     linact::host::require_backend(backends.at(backend_name));
-    const auto factory = linact::host::backend_factory(backends.at(backend_name), threads);
+    const auto factory = linact::host::backend_factory(backends.at(backend_name), train.threads);
     if (s->parsed()) {
       linact::host::run_sample(sample, factory, stdout);
       return 0;

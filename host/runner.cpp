@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "cpu/cpu_backend.h"
 #include "gan_checkpoint.h"
 #include "io/file_bytes.h"
 #include "io/idx.h"
@@ -72,6 +73,19 @@ TrainResult run_train(const TrainOptions& o, const BackendFactory& make_backend,
     std::fprintf(log_out, "%s\n", line.c_str());
     std::fflush(log_out);
   };
+  // First of all: the score's classifier and references run on the CPU whatever the backend, and
+  // the backend factory, which also sets the count, runs only after they are built.
+  cpu::set_cpu_threads(o.threads);
+
+  // The options' own checks, before anything is read: each later step can take minutes.
+  if (o.limit < 0) {
+    throw std::invalid_argument("--limit is " + std::to_string(o.limit) +
+                                ": give 0 (all images) or a positive count");
+  }
+  if (o.score_samples < 0 || o.score_samples == 1) {
+    throw std::invalid_argument("--score-samples is " + std::to_string(o.score_samples) +
+                                ": give 0 (no score) or 2 or more (10000 is the standard)");
+  }
 
   // The run's state: fresh from the seed, or exactly where a checkpoint left it.
   TrainingSnapshot snap;
@@ -83,16 +97,15 @@ TrainResult run_train(const TrainOptions& o, const BackendFactory& make_backend,
     snap.rng_state = rng.state();
   } else {
     snap = from_checkpoint(load_checkpoint(o.resume), o.resume);
-    if (o.epochs_given) snap.config.epochs = o.config.epochs;
+    if (o.epochs_given) {
+      snap.config.epochs = o.config.epochs;
+      validate(snap.config);
+    }
     log("resuming " + o.resume + " after epoch " + std::to_string(snap.epochs_done) + " of " +
         std::to_string(snap.config.epochs));
   }
   const GanConfig& config = snap.config;
 
-  if (o.limit < 0) {
-    throw std::invalid_argument("--limit is " + std::to_string(o.limit) +
-                                ": give 0 (all images) or a positive count");
-  }
   // Loading the data and the score's references takes seconds to minutes: skip them when
   // there is nothing to train.
   TrainResult result;
@@ -121,7 +134,8 @@ TrainResult run_train(const TrainOptions& o, const BackendFactory& make_backend,
   Rng rng(0);
   rng.set_state(snap.rng_state);
   Trainer trainer(config, *backend, rng, snap.epochs_done);
-  MetricsLog metrics((std::filesystem::path(o.out_dir) / "metrics.jsonl").string());
+  MetricsLog metrics((std::filesystem::path(o.out_dir) / "metrics.jsonl").string(),
+                     trainer.epochs_done());
   Progress progress(log_out, terminal, o.log_interval);
 
   const std::vector<float> grid_noise = fixed_noise(config.seed, kGridSamples, config.noise_dim());
@@ -176,27 +190,36 @@ TrainResult run_train(const TrainOptions& o, const BackendFactory& make_backend,
 }
 
 void run_sample(const SampleOptions& o, const BackendFactory& make_backend, std::FILE* log_out) {
-  if (o.count < 1) {
-    throw std::invalid_argument("--count is " + std::to_string(o.count) +
-                                ": give the number of images to write, 1 or more");
+  if (o.count < 1 || o.count > kMaxSampleCount) {
+    throw std::invalid_argument("--count is " + std::to_string(o.count) + ": give 1 to " +
+                                std::to_string(kMaxSampleCount) +
+                                " images per file (more files: other --seed values)");
   }
   const TrainingSnapshot snap = from_checkpoint(load_checkpoint(o.checkpoint), o.checkpoint);
   auto log = [&](const std::string& line) { std::fprintf(log_out, "%s\n", line.c_str()); };
   std::unique_ptr<Backend> backend = make_backend(snap.config, snap.state, log);
 
+  // Generated in chunks, which keeps the float buffers small beside the file's bytes. Every
+  // chunk but the last draws an even count of normals, so the noise is the one sequence a single
+  // draw would give, whatever the chunk size.
   Rng rng(o.seed);
-  std::vector<float> noise(static_cast<size_t>(o.count * snap.config.noise_dim()));
-  rng.fill_normal(noise.data(), static_cast<int64_t>(noise.size()));
-  std::vector<float> images(static_cast<size_t>(o.count * kImagePixels));
-  backend->generate(noise.data(), o.count, images.data());
-
+  const int64_t noise_dim = snap.config.noise_dim();
   IdxImages idx;
   idx.count = o.count;
   idx.rows = 28;
   idx.cols = 28;
-  idx.pixels.resize(images.size());
-  for (size_t i = 0; i < images.size(); ++i)
-    idx.pixels[i] = unit_to_pixel(images[i]);
+  idx.pixels.resize(static_cast<size_t>(o.count * kImagePixels));
+  constexpr int64_t kChunk = 1024;
+  std::vector<float> noise(static_cast<size_t>(std::min(o.count, kChunk) * noise_dim));
+  std::vector<float> images(static_cast<size_t>(std::min(o.count, kChunk) * kImagePixels));
+  for (int64_t first = 0; first < o.count; first += kChunk) {
+    const int64_t n = std::min(kChunk, o.count - first);
+    rng.fill_normal(noise.data(), n * noise_dim);
+    backend->generate(noise.data(), n, images.data());
+    uint8_t* pixels = idx.pixels.data() + first * kImagePixels;
+    for (int64_t i = 0; i < n * kImagePixels; ++i)
+      pixels[i] = unit_to_pixel(images[static_cast<size_t>(i)]);
+  }
   write_idx_images(o.out, idx);
   log("wrote " + std::to_string(o.count) + " images (epoch " + std::to_string(snap.epochs_done) +
       " generator) to " + o.out);
@@ -207,6 +230,7 @@ std::vector<double> run_score(const ScoreOptions& o, std::FILE* log_out) {
     std::fprintf(log_out, "%s\n", line.c_str());
     std::fflush(log_out);
   };
+  cpu::set_cpu_threads(o.threads);
   if (o.images.empty()) throw std::invalid_argument("--images is missing: give an IDX image file");
   if (o.samples < 2) {
     throw std::invalid_argument("--score-samples is " + std::to_string(o.samples) +

@@ -27,6 +27,7 @@ struct TrainOptions {
   int64_t limit = 0;              // train on the first `limit` images only; 0 = all
   int64_t score_samples = 10000;  // 0 = no score
   int64_t log_interval = 100;
+  int threads = 0;            // OpenBLAS and OpenMP threads, score included; 0 = all cores
   bool epochs_given = false;  // with --resume: --epochs overrides the checkpoint's total
 };
 
@@ -52,6 +53,9 @@ struct TrainResult {
 TrainResult run_train(const TrainOptions& options, const BackendFactory& make_backend,
                       std::FILE* log_out, bool terminal);
 
+// The most images `sample` writes to one file: 784 MB of pixels.
+constexpr int64_t kMaxSampleCount = 1000000;
+
 struct SampleOptions {
   std::string checkpoint;
   int64_t count = 64;
@@ -67,6 +71,7 @@ struct ScoreOptions {
   std::string data_dir;             // Fashion-MNIST's folder
   std::string classifier;           // score classifier cache; empty = default_classifier_path
   int64_t samples = 10000;          // images per side; at most each file's count
+  int threads = 0;                  // OpenBLAS and OpenMP threads; 0 = all cores
 };
 
 // The training run's quality score of images made elsewhere (another GAN, another run): one

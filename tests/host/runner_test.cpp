@@ -5,8 +5,15 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <string>
+#include <vector>
+
+#include <cblas.h>
+#include <nlohmann/json.hpp>
+#include <omp.h>
 
 #include "backend_select.h"
+#include "cpu/cpu_backend.h"
 #include "gan_checkpoint.h"
 #include "io/file_bytes.h"
 #include "io/idx.h"
@@ -46,8 +53,26 @@ class RunnerTest : public ::testing::Test {
     return r;
   }
 
+  // A 28x28 IDX image file of `count` grey images in the test's folder.
+  std::string idx_file(const std::string& name, int64_t count) const {
+    IdxImages images;
+    images.count = count;
+    images.rows = 28;
+    images.cols = 28;
+    images.pixels.assign(static_cast<size_t>(count * 784), 100);
+    const std::string path = (dir_ / name).string();
+    write_idx_images(path, images);
+    return path;
+  }
+
   fs::path dir_;
 };
+
+// The thread counts of OpenMP and OpenBLAS, as "omp N blas M".
+std::string thread_counts() {
+  return "omp " + std::to_string(omp_get_max_threads()) + " blas " +
+         std::to_string(openblas_get_num_threads());
+}
 
 TEST_F(RunnerTest, ResumeFromCheckpointFileMatchesStraightRun) {
   const TrainResult straight = train(options("straight", 2));
@@ -145,6 +170,125 @@ TEST_F(RunnerTest, TruncatedCheckpointIsRefusedWithItsName) {
   } catch (const IoError& e) {
     EXPECT_NE(std::string(e.what()).find("epoch_001.ckpt"), std::string::npos) << e.what();
   }
+}
+
+// The score's classifier and references are built before the backend: the thread count must
+// already hold when the data is read, which a missing data folder makes the last step taken.
+TEST_F(RunnerTest, ThreadsHoldBeforeTheScoreIsBuilt) {
+  const int before = omp_get_max_threads();
+  const int wanted = before == 1 ? 2 : 1;
+  const std::string expected = "omp " + std::to_string(wanted) + " blas " + std::to_string(wanted);
+
+  TrainOptions t = options("out", 1);
+  t.threads = wanted;
+  t.score_samples = 100;
+  t.data_dir = (dir_ / "no_data_here").string();
+  EXPECT_THROW(train(t), IoError);
+  EXPECT_EQ(thread_counts(), expected) << "after run_train stopped at the data";
+  cpu::set_cpu_threads(before);
+
+  ScoreOptions s;
+  s.images = {idx_file("four.idx", 4)};
+  s.data_dir = t.data_dir;
+  s.threads = wanted;
+  std::FILE* sink = std::tmpfile();
+  EXPECT_THROW(run_score(s, sink), IoError);
+  std::fclose(sink);
+  EXPECT_EQ(thread_counts(), expected) << "after run_score stopped at the data";
+  cpu::set_cpu_threads(before);
+}
+
+// Options that cannot work stop before the data is read: the folder given here does not exist,
+// so an IoError would show the check came too late.
+TEST_F(RunnerTest, ScoreOfOneSampleIsRefusedBeforeTheData) {
+  TrainOptions o = options("out", 1);
+  o.score_samples = 1;
+  o.data_dir = (dir_ / "no_data_here").string();
+  try {
+    train(o);
+    FAIL() << "--score-samples 1 was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("--score-samples is 1"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(RunnerTest, ResumeWithNegativeEpochsIsRefused) {
+  train(options("out", 1));
+  TrainOptions again = options("out", -1);
+  again.resume = (dir_ / "out" / "epoch_001.ckpt").string();
+  again.epochs_given = true;
+  try {
+    train(again);
+    FAIL() << "--epochs -1 was accepted with --resume";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("--epochs is -1"), std::string::npos) << e.what();
+  }
+}
+
+// metrics.jsonl lists each epoch once: a resumed run replaces the epochs it trains again, and a
+// fresh run in the same folder starts the file anew.
+TEST_F(RunnerTest, MetricsListEachEpochOnce) {
+  const std::string metrics = (dir_ / "out" / "metrics.jsonl").string();
+  auto epochs_listed = [&] {
+    std::vector<int64_t> epochs;
+    const std::vector<uint8_t> bytes = read_file(metrics);
+    std::string text(bytes.begin(), bytes.end());
+    for (size_t begin = 0, end; (end = text.find('\n', begin)) != std::string::npos;
+         begin = end + 1) {
+      epochs.push_back(
+          nlohmann::json::parse(text.substr(begin, end - begin))["epoch"].get<int64_t>());
+    }
+    return epochs;
+  };
+  train(options("out", 3));
+  ASSERT_EQ(epochs_listed(), (std::vector<int64_t>{1, 2, 3}));
+
+  TrainOptions resumed = options("out", 3);
+  resumed.resume = (dir_ / "out" / "epoch_001.ckpt").string();
+  train(resumed);
+  EXPECT_EQ(epochs_listed(), (std::vector<int64_t>{1, 2, 3})) << "after resuming at epoch 1";
+
+  train(options("out", 1));
+  EXPECT_EQ(epochs_listed(), (std::vector<int64_t>{1})) << "after a fresh run";
+}
+
+TEST_F(RunnerTest, SampleCountAboveTheBoundIsRefusedBeforeTheCheckpoint) {
+  SampleOptions s;
+  s.checkpoint = (dir_ / "never-written.ckpt").string();
+  s.count = kMaxSampleCount + 1;
+  s.out = (dir_ / "many.idx").string();
+  std::FILE* sink = std::tmpfile();
+  try {
+    run_sample(s, backend_factory(BackendKind::kCpu, 0), sink);
+    ADD_FAILURE() << "--count " << s.count << " was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("--count is " + std::to_string(s.count)),
+              std::string::npos)
+        << e.what();
+  }
+  std::fclose(sink);
+  EXPECT_FALSE(fs::exists(s.out));
+}
+
+// More images than one chunk of generation: the noise goes on across the chunks instead of
+// starting again, so the first image of the second chunk is not the first image again.
+TEST_F(RunnerTest, SampleOfManyImagesDrawsFreshNoiseInEveryChunk) {
+  train(options("out", 1));
+  SampleOptions s;
+  s.checkpoint = (dir_ / "out" / "epoch_001.ckpt").string();
+  s.count = 1030;
+  s.out = (dir_ / "many.idx").string();
+  std::FILE* sink = std::tmpfile();
+  run_sample(s, backend_factory(BackendKind::kCpu, 0), sink);
+  std::fclose(sink);
+  const IdxImages images = load_idx_images(s.out);
+  ASSERT_EQ(images.count, 1030);
+  const auto image = [&](int64_t i) {
+    return std::vector<uint8_t>(images.pixels.begin() + i * 784,
+                                images.pixels.begin() + (i + 1) * 784);
+  };
+  EXPECT_NE(image(1024), image(0));
+  EXPECT_NE(image(1029), image(5));
 }
 
 }  // namespace

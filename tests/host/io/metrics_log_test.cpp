@@ -24,7 +24,7 @@ std::vector<std::string> lines_of(const std::string& path) {
 
 TEST(MetricsLog, EachRecordIsOneFlushedLine) {
   TempDir dir;
-  MetricsLog log(dir.file("metrics.jsonl"));
+  MetricsLog log(dir.file("metrics.jsonl"), 0);
   log.write({{"epoch", 1}, {"loss_d", 0.5}});
   // Read while the log is still open: the line must already be on disk.
   auto lines = lines_of(dir.file("metrics.jsonl"));
@@ -37,19 +37,68 @@ TEST(MetricsLog, EachRecordIsOneFlushedLine) {
   EXPECT_EQ(nlohmann::json::parse(lines[1])["epoch"], 2);
 }
 
-TEST(MetricsLog, ReopeningAppends) {
+int64_t epoch_of(const std::string& line) {
+  return nlohmann::json::parse(line)["epoch"].get<int64_t>();
+}
+
+TEST(MetricsLog, ReopeningAfterTheLastEpochAppends) {
   TempDir dir;
-  MetricsLog(dir.file("m.jsonl")).write({{"step", 1}});
-  MetricsLog(dir.file("m.jsonl")).write({{"step", 2}});
+  MetricsLog(dir.file("m.jsonl"), 0).write({{"epoch", 1}});
+  MetricsLog(dir.file("m.jsonl"), 1).write({{"epoch", 2}});
   const auto lines = lines_of(dir.file("m.jsonl"));
   ASSERT_EQ(lines.size(), 2u);
-  EXPECT_EQ(nlohmann::json::parse(lines[0])["step"], 1);
-  EXPECT_EQ(nlohmann::json::parse(lines[1])["step"], 2);
+  EXPECT_EQ(epoch_of(lines[0]), 1) << lines[0];
+  EXPECT_EQ(epoch_of(lines[1]), 2) << lines[1];
+}
+
+// A run resumed from epoch 2's checkpoint after the first run reached epoch 3: epoch 3 is
+// trained again and must be listed once.
+TEST(MetricsLog, ReopeningAtAnEarlierEpochDropsTheLaterLines) {
+  TempDir dir;
+  {
+    MetricsLog first(dir.file("m.jsonl"), 0);
+    for (int epoch = 1; epoch <= 3; ++epoch)
+      first.write({{"epoch", epoch}, {"d_loss", 1.0}});
+  }
+  MetricsLog resumed(dir.file("m.jsonl"), 2);
+  auto lines = lines_of(dir.file("m.jsonl"));
+  ASSERT_EQ(lines.size(), 2u) << "before the resumed run wrote";
+  EXPECT_EQ(epoch_of(lines[1]), 2) << lines[1];
+  resumed.write({{"epoch", 3}, {"d_loss", 0.5}});
+  lines = lines_of(dir.file("m.jsonl"));
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(nlohmann::json::parse(lines[2])["d_loss"], 0.5) << lines[2];
+}
+
+// A fresh run in the folder of an earlier one, and the partial last line a killed run can leave.
+TEST(MetricsLog, AFreshRunStartsAnEmptyLog) {
+  TempDir dir;
+  {
+    std::ofstream old(dir.file("m.jsonl"));
+    old << "{\"epoch\": 1}\n{\"epoch\": 2}\n{\"epo";
+  }
+  MetricsLog log(dir.file("m.jsonl"), 0);
+  EXPECT_TRUE(lines_of(dir.file("m.jsonl")).empty());
+  log.write({{"epoch", 1}});
+  EXPECT_EQ(lines_of(dir.file("m.jsonl")).size(), 1u);
+}
+
+TEST(MetricsLog, ReopeningDropsALineCutShort) {
+  TempDir dir;
+  {
+    std::ofstream old(dir.file("m.jsonl"));
+    old << "{\"epoch\": 1}\n{\"epo";
+  }
+  MetricsLog(dir.file("m.jsonl"), 1).write({{"epoch", 2}});
+  const auto lines = lines_of(dir.file("m.jsonl"));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(epoch_of(lines[0]), 1) << lines[0];
+  EXPECT_EQ(epoch_of(lines[1]), 2) << lines[1];
 }
 
 TEST(MetricsLog, NanIsWrittenAsNull) {
   TempDir dir;
-  MetricsLog log(dir.file("m.jsonl"));
+  MetricsLog log(dir.file("m.jsonl"), 0);
   log.write({{"score", std::numeric_limits<double>::quiet_NaN()}});
   const auto lines = lines_of(dir.file("m.jsonl"));
   ASSERT_EQ(lines.size(), 1u);
@@ -58,7 +107,7 @@ TEST(MetricsLog, NanIsWrittenAsNull) {
 
 TEST(MetricsLog, RefusesARecordThatIsNotAnObject) {
   TempDir dir;
-  MetricsLog log(dir.file("m.jsonl"));
+  MetricsLog log(dir.file("m.jsonl"), 0);
   const std::string msg = io_error_of([&] { log.write(nlohmann::json::array({1, 2})); });
   EXPECT_TRUE(contains(msg, "must be a JSON object, got array")) << msg;
 }
@@ -66,7 +115,7 @@ TEST(MetricsLog, RefusesARecordThatIsNotAnObject) {
 TEST(MetricsLog, UnopenablePathErrorNamesIt) {
   TempDir dir;
   const std::string path = dir.file("missing/m.jsonl");
-  const std::string msg = io_error_of([&] { MetricsLog log(path); });
+  const std::string msg = io_error_of([&] { MetricsLog log(path, 0); });
   EXPECT_TRUE(contains(msg, path + ": cannot open the metrics log")) << msg;
 }
 
