@@ -23,7 +23,8 @@ struct TrainingSnapshot {
 Checkpoint to_checkpoint(const TrainingSnapshot& snapshot);
 
 // Throws IoError naming `source` when an entry is missing, of the wrong size, or the config or
-// RNG text is malformed.
+// RNG text is malformed. Every tensor's size is checked against the config before the state is
+// allocated, so a config of absurd widths is refused rather than exhausting memory.
 TrainingSnapshot from_checkpoint(const Checkpoint& checkpoint, const std::string& source);
 
 }  // namespace linact::host

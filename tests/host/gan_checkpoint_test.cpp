@@ -54,5 +54,52 @@ TEST(GanCheckpoint, MissingTensorOrForeignKindIsRefusedWithTheSourceName) {
   EXPECT_THROW(from_checkpoint(bad_rng, "x.ckpt"), IoError);
 }
 
+// The message of the IoError that from_checkpoint throws for `c`, or "<accepted>".
+std::string load_error_of(const Checkpoint& c) {
+  try {
+    from_checkpoint(c, "x.ckpt");
+  } catch (const IoError& e) {
+    return e.what();
+  }
+  return "<accepted>";
+}
+
+// Widths that validate() allows but that describe about a terabyte of parameters, with the
+// tensors of a tiny model: the loader must refuse before allocating, naming the first entry
+// that does not fit.
+TEST(GanCheckpoint, HugeWidthsInTheConfigAreRefusedBeforeAllocatingNamingTheEntry) {
+  Checkpoint c = to_checkpoint(snapshot());
+  GanConfig huge = testing::tiny_config();
+  huge.generator.widths = {8};
+  huge.generator.activations.clear();
+  for (int l = 0; l < 64; ++l) {
+    huge.generator.widths.push_back(65536);
+    huge.generator.activations.push_back(Activation::kRelu);
+  }
+  huge.generator.widths.push_back(kImagePixels);
+  huge.generator.activations.push_back(Activation::kTanh);
+  ASSERT_NO_THROW(validate(huge)) << "test premise: the widths pass the config's own checks";
+  c.texts["config"] = to_json(huge).dump();
+
+  const std::string msg = load_error_of(c);
+  EXPECT_NE(msg.find("x.ckpt: checkpoint tensor 'G.0.weight' has 192 elements, the model needs "
+                     "524288"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(GanCheckpoint, MoreLayersInTheConfigThanTensorsIsRefusedNamingTheMissingTensor) {
+  Checkpoint c = to_checkpoint(snapshot());
+  GanConfig deeper = testing::tiny_config();
+  deeper.discriminator.widths = {kImagePixels, 32, 16, 16, 1};
+  deeper.discriminator.activations.insert(deeper.discriminator.activations.begin(),
+                                          Activation::kLeakyRelu);
+  c.texts["config"] = to_json(deeper).dump();
+  const std::string msg = load_error_of(c);
+  EXPECT_NE(msg.find("x.ckpt: checkpoint tensor 'D.2.weight' has 16 elements, the model needs 256"),
+            std::string::npos)
+      << msg;
+}
+
 }  // namespace
 }  // namespace linact::host
