@@ -81,6 +81,7 @@ Checkpoint to_checkpoint(const TrainingSnapshot& snap) {
   c.texts["config"] = to_json(snap.config).dump();
   c.texts["rng"] = snap.rng_state;
   c.scalars["epochs_done"] = snap.epochs_done;
+  c.scalars["limit"] = snap.limit;
   put_net(c, snap.config.generator, "G", snap.state.generator);
   put_net(c, snap.config.discriminator, "D", snap.state.discriminator);
   return c;
@@ -104,6 +105,8 @@ TrainingSnapshot from_checkpoint(const Checkpoint& c, const std::string& source)
   }
   snap.epochs_done = checkpoint_scalar(c, "epochs_done", source);
   if (snap.epochs_done < 0) throw IoError(source + ": epochs_done is negative");
+  snap.limit = checkpoint_scalar(c, "limit", source);
+  if (snap.limit < 0) throw IoError(source + ": limit is negative");
   snap.state.generator = get_net(c, snap.config.generator, "G", source);
   snap.state.discriminator = get_net(c, snap.config.discriminator, "D", source);
   return snap;

@@ -19,6 +19,7 @@ TrainingSnapshot snapshot() {
   s.state.discriminator.step = 12;
   s.rng_state = rng.state();
   s.epochs_done = 3;
+  s.limit = 200;
   return s;
 }
 
@@ -34,6 +35,7 @@ TEST(GanCheckpoint, RoundTripKeepsEveryArrayStepAndRngState) {
   EXPECT_EQ(back.state.discriminator.step, 12);
   EXPECT_EQ(back.rng_state, s.rng_state);
   EXPECT_EQ(back.epochs_done, 3);
+  EXPECT_EQ(back.limit, 200);
   EXPECT_EQ(back.config.discriminator.widths, s.config.discriminator.widths);
 }
 
@@ -62,6 +64,32 @@ std::string load_error_of(const Checkpoint& c) {
     return e.what();
   }
   return "<accepted>";
+}
+
+TEST(GanCheckpoint, StoresTheImageLimitAsAScalarAndRefusesANegativeOne) {
+  Checkpoint c = to_checkpoint(snapshot());
+  ASSERT_EQ(c.scalars.count("limit"), 1u);
+  EXPECT_EQ(c.scalars.at("limit"), 200);
+  c.scalars["limit"] = -5;
+  const std::string negative = load_error_of(c);
+  EXPECT_NE(negative.find("x.ckpt: limit is negative"), std::string::npos) << negative;
+  c.scalars.erase("limit");
+  const std::string missing = load_error_of(c);
+  EXPECT_NE(missing.find("no scalar 'limit'"), std::string::npos) << missing;
+}
+
+// The writer's entries are exactly those CHECKPOINT.md and gan_checkpoint.h list.
+TEST(GanCheckpoint, WritesExactlyTheDocumentedScalarsAndTexts) {
+  const Checkpoint c = to_checkpoint(snapshot());
+  std::vector<std::string> scalars, texts;
+  for (const auto& [name, value] : c.scalars)
+    scalars.push_back(name);
+  for (const auto& [name, value] : c.texts)
+    texts.push_back(name);
+  EXPECT_EQ(scalars, (std::vector<std::string>{"D.step", "G.step", "epochs_done", "limit"}));
+  EXPECT_EQ(texts, (std::vector<std::string>{"config", "kind", "rng"}));
+  // tiny_config: G has 2 layers, D 3, each with weight and bias, each with two moments.
+  EXPECT_EQ(c.tensors.size(), (2u + 3u) * 2u * 3u);
 }
 
 // Widths that validate() allows but that describe about a terabyte of parameters, with the
