@@ -129,21 +129,87 @@ nlohmann::json mlp_json(const MlpSpec& spec, bool logits_last) {
   return {{"widths", spec.widths}, {"activations", acts}};
 }
 
+// The value as the config file wrote it, for messages: "config key 'seed' is -1".
+std::string key_is(const std::string& key, const nlohmann::json& v) {
+  return "config key '" + key + "' is " + v.dump();
+}
+
+// nlohmann's get<int64_t>() would truncate 2.7 and accept true as 1, so only JSON integers pass.
+int64_t read_int64(const nlohmann::json& v, const std::string& key) {
+  if (!v.is_number_integer()) {
+    invalid(key_is(key, v) + ": give a whole number (a JSON integer, no fraction or exponent)");
+  }
+  if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t{INT64_MAX}) {
+    invalid(key_is(key, v) + ": give a whole number of at most 9223372036854775807");
+  }
+  return v.get<int64_t>();
+}
+
+// get<uint64_t>() would wrap -1 to 2^64 - 1.
+uint64_t read_uint64(const nlohmann::json& v, const std::string& key) {
+  const bool negative = v.is_number_integer() && !v.is_number_unsigned() && v.get<int64_t>() < 0;
+  if (!v.is_number_integer() || negative) {
+    invalid(key_is(key, v) + ": give a whole number from 0 to 18446744073709551615");
+  }
+  return v.get<uint64_t>();
+}
+
+// get<float>() would accept true as 1 and turn 1e300 into infinity.
+float read_float(const nlohmann::json& v, const std::string& key) {
+  if (!v.is_number()) invalid(key_is(key, v) + ": give a number, such as 0.0002");
+  const auto f = static_cast<float>(v.get<double>());
+  if (!std::isfinite(f)) {
+    invalid(key_is(key, v) + ": give a number within float range (magnitude below 3.4e38)");
+  }
+  return f;
+}
+
+std::vector<int64_t> read_widths(const nlohmann::json& v, const std::string& key) {
+  if (!v.is_array()) {
+    invalid(key_is(key, v) + ": give an array of whole numbers, such as [100, 256, 784]");
+  }
+  std::vector<int64_t> widths;
+  for (size_t i = 0; i < v.size(); ++i)
+    widths.push_back(read_int64(v[i], key + "[" + std::to_string(i) + "]"));
+  return widths;
+}
+
+std::vector<Activation> read_activations(const nlohmann::json& v, const std::string& key,
+                                         bool logits_last) {
+  if (!v.is_array()) {
+    invalid(key_is(key, v) + ": give an array of activation names, such as [\"relu\", \"tanh\"]");
+  }
+  std::vector<Activation> acts;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (!v[i].is_string()) {
+      invalid(key_is(key + "[" + std::to_string(i) + "]", v[i]) +
+              ": give an activation name, such as \"relu\"");
+    }
+    const std::string& name = v[i].get_ref<const std::string&>();
+    // The discriminator's final Sigmoid lives in the loss.
+    if (logits_last && i + 1 == v.size() && name == "sigmoid") {
+      acts.push_back(Activation::kIdentity);
+      continue;
+    }
+    try {
+      acts.push_back(parse_activation(name));
+    } catch (const std::invalid_argument& e) {
+      invalid("config key '" + key + "[" + std::to_string(i) + "]': " + e.what());
+    }
+  }
+  return acts;
+}
+
 void read_mlp(MlpSpec& spec, const nlohmann::json& j, const std::string& key, bool logits_last) {
-  if (!j.is_object()) invalid("config key '" + key + "' must be an object");
+  if (!j.is_object()) invalid(key_is(key, j) + ": give an object with widths and activations");
   for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string inner = key + "." + it.key();
     if (it.key() == "widths") {
-      spec.widths = it->get<std::vector<int64_t>>();
+      spec.widths = read_widths(*it, inner);
     } else if (it.key() == "activations") {
-      spec.activations.clear();
-      const auto names = it->get<std::vector<std::string>>();
-      for (size_t i = 0; i < names.size(); ++i) {
-        // The discriminator's final Sigmoid lives in the loss.
-        const bool fused = logits_last && i + 1 == names.size() && names[i] == "sigmoid";
-        spec.activations.push_back(fused ? Activation::kIdentity : parse_activation(names[i]));
-      }
+      spec.activations = read_activations(*it, inner, logits_last);
     } else {
-      invalid("config key '" + key + "." + it.key() + "' is unknown: use widths, activations");
+      invalid("config key '" + inner + "' is unknown: use widths, activations");
     }
   }
 }
@@ -167,34 +233,31 @@ void update_from_json(GanConfig& c, const nlohmann::json& j) {
   if (!j.is_object()) invalid("the config must be a JSON object");
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& key = it.key();
-    try {
-      if (key == "generator") {
-        read_mlp(c.generator, *it, key, false);
-      } else if (key == "discriminator") {
-        read_mlp(c.discriminator, *it, key, true);
-      } else if (key == "leaky_relu_slope") {
-        c.set_slope(it->get<float>());
-      } else if (key == "batch_size") {
-        c.batch_size = it->get<int64_t>();
-      } else if (key == "epochs") {
-        c.epochs = it->get<int64_t>();
-      } else if (key == "lr") {
-        c.lr = it->get<float>();
-      } else if (key == "beta1") {
-        c.beta1 = it->get<float>();
-      } else if (key == "beta2") {
-        c.beta2 = it->get<float>();
-      } else if (key == "eps") {
-        c.eps = it->get<float>();
-      } else if (key == "seed") {
-        c.seed = it->get<uint64_t>();
-      } else {
-        invalid("config key '" + key +
-                "' is unknown: use generator, discriminator, leaky_relu_slope, batch_size, "
-                "epochs, lr, beta1, beta2, eps, seed");
-      }
-    } catch (const nlohmann::json::exception& e) {
-      invalid("config key '" + key + "' has the wrong type: " + e.what());
+    const nlohmann::json& v = *it;
+    if (key == "generator") {
+      read_mlp(c.generator, v, key, false);
+    } else if (key == "discriminator") {
+      read_mlp(c.discriminator, v, key, true);
+    } else if (key == "leaky_relu_slope") {
+      c.set_slope(read_float(v, key));
+    } else if (key == "batch_size") {
+      c.batch_size = read_int64(v, key);
+    } else if (key == "epochs") {
+      c.epochs = read_int64(v, key);
+    } else if (key == "lr") {
+      c.lr = read_float(v, key);
+    } else if (key == "beta1") {
+      c.beta1 = read_float(v, key);
+    } else if (key == "beta2") {
+      c.beta2 = read_float(v, key);
+    } else if (key == "eps") {
+      c.eps = read_float(v, key);
+    } else if (key == "seed") {
+      c.seed = read_uint64(v, key);
+    } else {
+      invalid("config key '" + key +
+              "' is unknown: use generator, discriminator, leaky_relu_slope, batch_size, "
+              "epochs, lr, beta1, beta2, eps, seed");
     }
   }
 }

@@ -62,8 +62,9 @@ struct GanConfig {
 void validate(const GanConfig& config);
 
 nlohmann::json to_json(const GanConfig& config);
-// Reads the keys present in `j` over `config`; unknown keys and wrong types throw
-// std::invalid_argument naming the key.
+// Reads the keys present in `j` over `config`. An unknown key, a value of the wrong JSON type, a
+// whole-number setting given as 2.7, true or 1e3, a negative seed, or a number the setting cannot
+// hold throws std::invalid_argument naming the key, the value and what to give.
 void update_from_json(GanConfig& config, const nlohmann::json& j);
 
 // "relu" etc. (activation_name); throws std::invalid_argument listing the valid names.

@@ -95,6 +95,7 @@ TrainResult run_train(const TrainOptions& o, const BackendFactory& make_backend,
     Rng rng(snap.config.seed);
     snap.state = initial_state(snap.config, rng);
     snap.rng_state = rng.state();
+    snap.limit = o.limit;
   } else {
     snap = from_checkpoint(load_checkpoint(o.resume), o.resume);
     if (o.epochs_given) {
@@ -116,7 +117,18 @@ TrainResult run_train(const TrainOptions& o, const BackendFactory& make_backend,
   }
 
   FashionMnist train = load_dataset(o.data_dir, "train");
-  const int64_t count = o.limit > 0 ? std::min(o.limit, train.count) : train.count;
+  auto images_of = [&](int64_t limit) {
+    return limit > 0 ? std::min(limit, train.count) : train.count;
+  };
+  const int64_t count = images_of(o.limit);
+  // A resumed run on another count of images would differ from the straight run; --limit 0 and
+  // --limit 60000 train on the same images and agree.
+  if (!o.resume.empty() && count != images_of(snap.limit)) {
+    throw std::invalid_argument("--limit is " + std::to_string(o.limit) + " but " + o.resume +
+                                " was trained with --limit " + std::to_string(snap.limit) +
+                                ": give --limit " + std::to_string(snap.limit) +
+                                " to continue the same run");
+  }
   std::filesystem::create_directories(o.out_dir);
 
   std::unique_ptr<QualityScore> quality;

@@ -17,7 +17,8 @@ constexpr size_t kCheckpointHeaderBytes = 28;
 constexpr size_t kCheckpointMaxNameBytes = 1024;
 
 // What a checkpoint holds; names are free-form (the runner uses "G.0.weight", "G.0.weight.adam_m",
-// "step", "rng", "config", ...). Names are unique per kind and 1..1024 bytes long.
+// "G.step", "rng", "config", ...; CHECKPOINT.md lists them all). Names are unique per kind and
+// 1..1024 bytes long.
 struct Checkpoint {
   std::map<std::string, std::vector<float>> tensors;
   std::map<std::string, int64_t> scalars;

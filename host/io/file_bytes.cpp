@@ -44,38 +44,75 @@ void sync_dir(const std::string& dir) {
   ::close(fd);
 }
 
-// Owns a gzFile so every exit path closes it.
+// Owns a gzFile so every exit path closes it (and with it the descriptor it was given).
 class GzFile {
  public:
-  explicit GzFile(const std::string& path) : file_(gzopen(path.c_str(), "rb")) {}
+  explicit GzFile(int fd) : file_(gzdopen(fd, "rb")), name_("<fd:" + std::to_string(fd) + ">") {}
   ~GzFile() {
     if (file_ != nullptr) gzclose(file_);
   }
   GzFile(const GzFile&) = delete;
   GzFile& operator=(const GzFile&) = delete;
   gzFile get() const { return file_; }
+  // What zlib calls the file in its messages.
+  const std::string& name() const { return name_; }
 
  private:
   gzFile file_;
+  std::string name_;
 };
 
-// zlib prefixes its messages with the path, which the caller's message already starts with.
-std::string gz_error_text(gzFile file, const std::string& path) {
+// zlib prefixes its messages with its name for the file, "<fd:N>"; the caller's message already
+// starts with the path.
+std::string gz_error_text(const GzFile& file) {
   int code = Z_OK;
-  const char* text = gzerror(file, &code);
+  const char* text = gzerror(file.get(), &code);
   if (code == Z_ERRNO) return std::strerror(errno);
   std::string message = text != nullptr ? text : "unknown zlib error";
-  const std::string prefix = path + ": ";
+  const std::string prefix = file.name() + ": ";
   if (message.compare(0, prefix.size(), prefix) == 0) message.erase(0, prefix.size());
   return message;
+}
+
+const char* file_type_name(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISFIFO(mode)) return "a named pipe";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "a special file";
+}
+
+// Opens a regular file for reading and returns its descriptor and size. A device such as
+// /dev/zero would never end and a pipe would block, so anything else is refused by type.
+// O_NONBLOCK keeps the open itself from waiting for a pipe's writer; it has no effect on the
+// reads of a regular file.
+int open_regular(const std::string& path, off_t* size) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) throw_errno(path, "cannot open");
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    const int saved = errno;
+    ::close(fd);
+    errno = saved;
+    throw_errno(path, "cannot stat");
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw IoError(path + ": is " + file_type_name(st.st_mode) +
+                  ", not a regular file; give the path of a file");
+  }
+  if (size != nullptr) *size = st.st_size;
+  return fd;
 }
 
 }  // namespace
 
 std::vector<uint8_t> read_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) throw_errno(path, "cannot open");
+  off_t size = 0;
+  const int fd = open_regular(path, &size);
   std::vector<uint8_t> bytes;
+  bytes.reserve(static_cast<size_t>(size));
   std::vector<uint8_t> chunk(kReadChunk);
   while (true) {
     const ssize_t n = ::read(fd, chunk.data(), chunk.size());
@@ -94,16 +131,18 @@ std::vector<uint8_t> read_file(const std::string& path) {
 }
 
 std::vector<uint8_t> read_decompressed(const std::string& path, size_t max_bytes) {
-  GzFile file(path);
-  if (file.get() == nullptr) throw_errno(path, "cannot open");
+  const int fd = open_regular(path, nullptr);
+  GzFile file(fd);
+  if (file.get() == nullptr) {
+    ::close(fd);
+    throw IoError(path + ": cannot open for gzip reading (out of memory?)");
+  }
 
   std::vector<uint8_t> bytes;
   std::vector<uint8_t> chunk(kReadChunk);
   while (true) {
     const int n = gzread(file.get(), chunk.data(), static_cast<unsigned>(chunk.size()));
-    if (n < 0)
-      throw IoError(path +
-                    ": cannot read (corrupt gzip data?): " + gz_error_text(file.get(), path));
+    if (n < 0) throw IoError(path + ": cannot read (corrupt gzip data?): " + gz_error_text(file));
     if (n == 0) break;
     if (bytes.size() + static_cast<size_t>(n) > max_bytes) {
       throw IoError(path + ": holds more than " + std::to_string(max_bytes) +
@@ -116,8 +155,8 @@ std::vector<uint8_t> read_decompressed(const std::string& path, size_t max_bytes
   int code = Z_OK;
   gzerror(file.get(), &code);
   if (code != Z_OK) {
-    throw IoError(path + ": gzip stream is damaged or cut short (truncated?): " +
-                  gz_error_text(file.get(), path));
+    throw IoError(path +
+                  ": gzip stream is damaged or cut short (truncated?): " + gz_error_text(file));
   }
   return bytes;
 }

@@ -17,11 +17,13 @@ class IoError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The bytes of a file as stored.
+// The bytes of a file as stored. Anything but a regular file (a directory, a device such as
+// /dev/zero, a pipe) is refused with an IoError naming the path and what it is.
 std::vector<uint8_t> read_file(const std::string& path);
 
-// The bytes of a file, decompressed when it is gzip and as stored otherwise. A stream that
-// decompresses to more than max_bytes is refused rather than filling memory.
+// The bytes of a file, decompressed when it is gzip and as stored otherwise. Only regular files
+// are read, as by read_file, and a stream that decompresses to more than max_bytes is refused
+// rather than filling memory.
 std::vector<uint8_t> read_decompressed(const std::string& path, size_t max_bytes);
 
 // Replaces `path` with `size` bytes such that a reader sees either the old file or the whole new

@@ -45,6 +45,14 @@ void check_magic(uint32_t magic, uint32_t expected, const std::string& source, c
                 ") for an IDX " + kind + " file; wrong file, or not an IDX file");
 }
 
+// A file of no images or labels is a valid IDX file, but nothing here can train on or score it,
+// and taken for a training set it would fail far from its cause.
+void check_not_empty(uint32_t count, const std::string& source, const char* what) {
+  if (count > 0) return;
+  throw IoError(source + ": holds no " + what +
+                " (its header gives a count of 0); give a file with at least one");
+}
+
 void check_payload_size(uint64_t expected, size_t actual, const std::string& source,
                         const std::string& what, size_t header_bytes) {
   if (expected == actual) return;
@@ -61,6 +69,7 @@ IdxImages parse_idx_images(const uint8_t* data, size_t size, const std::string& 
   check_magic(read_be32(data), kIdxImagesMagic, source, "images");
 
   const uint32_t count = read_be32(data + 4);
+  check_not_empty(count, source, "images");
   const uint32_t rows = read_be32(data + 8);
   const uint32_t cols = read_be32(data + 12);
   // Beyond 65535 the product with the count could overflow 64 bits; no real image is that wide.
@@ -91,6 +100,7 @@ IdxLabels parse_idx_labels(const uint8_t* data, size_t size, const std::string& 
   check_magic(read_be32(data), kIdxLabelsMagic, source, "labels");
 
   const uint32_t count = read_be32(data + 4);
+  check_not_empty(count, source, "labels");
   check_payload_size(count, size - kIdxLabelsHeaderBytes, source,
                      std::to_string(count) + " labels of 1 byte", kIdxLabelsHeaderBytes);
 
@@ -112,13 +122,14 @@ IdxLabels load_idx_labels(const std::string& path) {
 
 void write_idx_images(const std::string& path, const IdxImages& images) {
   const uint64_t pixels_per_image = uint64_t(images.rows) * uint64_t(images.cols);
-  if (images.rows <= 0 || images.cols <= 0 || images.count < 0 ||
+  if (images.rows <= 0 || images.cols <= 0 || images.count < 1 ||
       images.count > std::numeric_limits<uint32_t>::max() ||
       images.pixels.size() != uint64_t(images.count) * pixels_per_image) {
     throw IoError(path + ": cannot write " + std::to_string(images.count) + " images of " +
                   std::to_string(images.rows) + "x" + std::to_string(images.cols) + " from " +
                   std::to_string(images.pixels.size()) +
-                  " pixels; the pixel count must be count * rows * cols with positive sides");
+                  " pixels; give at least one image, positive sides and count * rows * cols "
+                  "pixels");
   }
 
   std::vector<uint8_t> bytes;

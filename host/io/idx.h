@@ -4,7 +4,7 @@
 //   images  magic 2051 (0x00000803), count, rows, cols, then count * rows * cols pixel bytes
 //   labels  magic 2049 (0x00000801), count, then count label bytes
 // The readers accept the files gzip-compressed or plain and refuse anything that does not match
-// its header exactly: no partial load, no ignored trailing bytes.
+// its header exactly (no partial load, no ignored trailing bytes) and files of a count of 0.
 #ifndef LINACT_HOST_IO_IDX_H_
 #define LINACT_HOST_IO_IDX_H_
 

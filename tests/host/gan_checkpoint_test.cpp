@@ -19,6 +19,7 @@ TrainingSnapshot snapshot() {
   s.state.discriminator.step = 12;
   s.rng_state = rng.state();
   s.epochs_done = 3;
+  s.limit = 200;
   return s;
 }
 
@@ -34,6 +35,7 @@ TEST(GanCheckpoint, RoundTripKeepsEveryArrayStepAndRngState) {
   EXPECT_EQ(back.state.discriminator.step, 12);
   EXPECT_EQ(back.rng_state, s.rng_state);
   EXPECT_EQ(back.epochs_done, 3);
+  EXPECT_EQ(back.limit, 200);
   EXPECT_EQ(back.config.discriminator.widths, s.config.discriminator.widths);
 }
 
@@ -52,6 +54,79 @@ TEST(GanCheckpoint, MissingTensorOrForeignKindIsRefusedWithTheSourceName) {
   Checkpoint bad_rng = to_checkpoint(snapshot());
   bad_rng.texts["rng"] = "garbage";
   EXPECT_THROW(from_checkpoint(bad_rng, "x.ckpt"), IoError);
+}
+
+// The message of the IoError that from_checkpoint throws for `c`, or "<accepted>".
+std::string load_error_of(const Checkpoint& c) {
+  try {
+    from_checkpoint(c, "x.ckpt");
+  } catch (const IoError& e) {
+    return e.what();
+  }
+  return "<accepted>";
+}
+
+TEST(GanCheckpoint, StoresTheImageLimitAsAScalarAndRefusesANegativeOne) {
+  Checkpoint c = to_checkpoint(snapshot());
+  ASSERT_EQ(c.scalars.count("limit"), 1u);
+  EXPECT_EQ(c.scalars.at("limit"), 200);
+  c.scalars["limit"] = -5;
+  const std::string negative = load_error_of(c);
+  EXPECT_NE(negative.find("x.ckpt: limit is negative"), std::string::npos) << negative;
+  c.scalars.erase("limit");
+  const std::string missing = load_error_of(c);
+  EXPECT_NE(missing.find("no scalar 'limit'"), std::string::npos) << missing;
+}
+
+// The writer's entries are exactly those CHECKPOINT.md and gan_checkpoint.h list.
+TEST(GanCheckpoint, WritesExactlyTheDocumentedScalarsAndTexts) {
+  const Checkpoint c = to_checkpoint(snapshot());
+  std::vector<std::string> scalars, texts;
+  for (const auto& [name, value] : c.scalars)
+    scalars.push_back(name);
+  for (const auto& [name, value] : c.texts)
+    texts.push_back(name);
+  EXPECT_EQ(scalars, (std::vector<std::string>{"D.step", "G.step", "epochs_done", "limit"}));
+  EXPECT_EQ(texts, (std::vector<std::string>{"config", "kind", "rng"}));
+  // tiny_config: G has 2 layers, D 3, each with weight and bias, each with two moments.
+  EXPECT_EQ(c.tensors.size(), (2u + 3u) * 2u * 3u);
+}
+
+// Widths that validate() allows but that describe about a terabyte of parameters, with the
+// tensors of a tiny model: the loader must refuse before allocating, naming the first entry
+// that does not fit.
+TEST(GanCheckpoint, HugeWidthsInTheConfigAreRefusedBeforeAllocatingNamingTheEntry) {
+  Checkpoint c = to_checkpoint(snapshot());
+  GanConfig huge = testing::tiny_config();
+  huge.generator.widths = {8};
+  huge.generator.activations.clear();
+  for (int l = 0; l < 64; ++l) {
+    huge.generator.widths.push_back(65536);
+    huge.generator.activations.push_back(Activation::kRelu);
+  }
+  huge.generator.widths.push_back(kImagePixels);
+  huge.generator.activations.push_back(Activation::kTanh);
+  ASSERT_NO_THROW(validate(huge)) << "test premise: the widths pass the config's own checks";
+  c.texts["config"] = to_json(huge).dump();
+
+  const std::string msg = load_error_of(c);
+  EXPECT_NE(msg.find("x.ckpt: checkpoint tensor 'G.0.weight' has 192 elements, the model needs "
+                     "524288"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(GanCheckpoint, MoreLayersInTheConfigThanTensorsIsRefusedNamingTheMissingTensor) {
+  Checkpoint c = to_checkpoint(snapshot());
+  GanConfig deeper = testing::tiny_config();
+  deeper.discriminator.widths = {kImagePixels, 32, 16, 16, 1};
+  deeper.discriminator.activations.insert(deeper.discriminator.activations.begin(),
+                                          Activation::kLeakyRelu);
+  c.texts["config"] = to_json(deeper).dump();
+  const std::string msg = load_error_of(c);
+  EXPECT_NE(msg.find("x.ckpt: checkpoint tensor 'D.2.weight' has 16 elements, the model needs 256"),
+            std::string::npos)
+      << msg;
 }
 
 }  // namespace

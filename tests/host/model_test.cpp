@@ -60,6 +60,70 @@ TEST(Model, JsonRoundTripsAndUnknownKeysAreNamed) {
   }
 }
 
+// The message of the std::invalid_argument that update_from_json throws for `text`, or
+// "<accepted>" when it reads the config without complaint.
+std::string json_error_of(const std::string& text) {
+  GanConfig c;
+  try {
+    update_from_json(c, nlohmann::json::parse(text));
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "<accepted>";
+}
+
+void expect_refused(const std::string& text, const std::vector<std::string>& parts) {
+  const std::string msg = json_error_of(text);
+  for (const std::string& part : parts) {
+    EXPECT_NE(msg.find(part), std::string::npos)
+        << "config " << text << ": the message lacks '" << part << "': " << msg;
+  }
+}
+
+// nlohmann's get<int64_t>() truncates 2.7 to 2 and get<uint64_t>() wraps -1 to 2^64 - 1.
+TEST(Model, JsonIntegerKeysRefuseFractionsNegativeSeedsAndHugeValuesNamingKeyAndValue) {
+  expect_refused(R"({"batch_size": 2.7})", {"'batch_size'", "2.7", "whole number"});
+  expect_refused(R"({"epochs": 1e300})", {"'epochs'", "1e+300", "whole number"});
+  expect_refused(R"({"epochs": 3.0})", {"'epochs'", "3.0", "whole number"});
+  expect_refused(R"({"epochs": 9223372036854775808})",
+                 {"'epochs'", "9223372036854775808", "at most 9223372036854775807"});
+  expect_refused(R"({"seed": -1})", {"'seed'", "-1", "0 to 18446744073709551615"});
+  expect_refused(R"({"seed": 1.5})", {"'seed'", "1.5", "whole number"});
+  expect_refused(R"({"batch_size": true})", {"'batch_size'", "true", "whole number"});
+  expect_refused(R"({"generator": {"widths": [100, 2.5, 784]}})",
+                 {"'generator.widths[1]'", "2.5", "whole number"});
+  expect_refused(R"({"generator": {"widths": 784}})",
+                 {"'generator.widths'", "784", "array of whole numbers"});
+}
+
+TEST(Model, JsonIntegerKeysAcceptTheirWholeRange) {
+  GanConfig c;
+  update_from_json(c, nlohmann::json::parse(R"({"seed": 18446744073709551615, "epochs": 0})"));
+  EXPECT_EQ(c.seed, 18446744073709551615u);
+  EXPECT_EQ(c.epochs, 0);
+  update_from_json(c, nlohmann::json{{"seed", int64_t{5}}, {"batch_size", int64_t{64}}});
+  EXPECT_EQ(c.seed, 5u);
+  EXPECT_EQ(c.batch_size, 64);
+}
+
+TEST(Model, JsonFloatKeysRefuseStringsBooleansAndValuesBeyondFloatNamingKeyAndValue) {
+  expect_refused(R"({"lr": "0.1"})", {"'lr'", "\"0.1\"", "give a number"});
+  expect_refused(R"({"beta1": true})", {"'beta1'", "true", "give a number"});
+  expect_refused(R"({"eps": 1e300})", {"'eps'", "1e+300", "float range"});
+  expect_refused(R"({"leaky_relu_slope": null})", {"'leaky_relu_slope'", "null", "number"});
+  GanConfig c;
+  update_from_json(c, nlohmann::json::parse(R"({"lr": 1, "beta2": 0.99})"));
+  EXPECT_EQ(c.lr, 1.0f);
+  EXPECT_EQ(c.beta2, 0.99f);
+}
+
+TEST(Model, JsonActivationsMustBeAnArrayOfNames) {
+  expect_refused(R"({"generator": {"activations": "relu"}})",
+                 {"'generator.activations'", "\"relu\"", "array of activation names"});
+  expect_refused(R"({"discriminator": {"activations": ["relu", 3]}})",
+                 {"'discriminator.activations[1]'", "3", "activation name"});
+}
+
 TEST(Model, InvalidShapesNameTheSettingAndTheFix) {
   GanConfig c;
   c.generator.widths.back() = 100;

@@ -291,5 +291,19 @@ TEST_F(RunnerTest, SampleOfManyImagesDrawsFreshNoiseInEveryChunk) {
   EXPECT_NE(image(1029), image(5));
 }
 
+TEST_F(RunnerTest, ResumeWithAnotherLimitIsRefused) {
+  train(options("out", 1));
+  TrainOptions again = options("out", 2);
+  again.resume = (dir_ / "out" / "epoch_001.ckpt").string();
+  again.epochs_given = true;
+  again.limit = 100;
+  try {
+    train(again);
+    FAIL() << "--limit 100 was accepted to resume a run of --limit 200";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("give --limit 200"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace linact::host

@@ -1,6 +1,10 @@
 #include "io/file_bytes.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "test_files.h"
 
@@ -30,6 +34,31 @@ TEST(ReadFile, MissingFileErrorNamesThePath) {
   const std::string msg = io_error_of([&] { read_file(dir.file("absent.bin")); });
   EXPECT_TRUE(contains(msg, dir.file("absent.bin"))) << msg;
   EXPECT_TRUE(contains(msg, "No such file")) << msg;
+}
+
+// Before the type check, /dev/null read as an empty file and /dev/zero never ended.
+TEST(ReadFile, RefusesADeviceNamingThePathAndItsType) {
+  for (const std::string path : {"/dev/null", "/dev/zero"}) {
+    if (!std::filesystem::exists(path)) continue;
+    const std::string msg = io_error_of([&] { read_file(path); });
+    EXPECT_TRUE(contains(msg, path + ": is a character device, not a regular file")) << msg;
+  }
+}
+
+TEST(ReadFile, RefusesADirectoryNamingThePath) {
+  TempDir dir;
+  const std::string path = dir.path().string();
+  const std::string msg = io_error_of([&] { read_file(path); });
+  EXPECT_TRUE(contains(msg, path + ": is a directory, not a regular file")) << msg;
+}
+
+// Opening a pipe for reading waits for a writer; the reader must refuse it without waiting.
+TEST(ReadFile, RefusesANamedPipeWithoutWaitingForAWriter) {
+  TempDir dir;
+  const std::string path = dir.file("pipe");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0) << "mkfifo " << path << ": " << std::strerror(errno);
+  const std::string msg = io_error_of([&] { read_file(path); });
+  EXPECT_TRUE(contains(msg, path + ": is a named pipe, not a regular file")) << msg;
 }
 
 TEST(ReadDecompressed, InflatesGzip) {
@@ -81,6 +110,28 @@ TEST(ReadDecompressed, DirectoryErrorNamesThePath) {
   const std::string path = dir.path().string();
   const std::string msg = io_error_of([&] { read_decompressed(path, 1 << 20); });
   EXPECT_TRUE(contains(msg, path)) << msg;
+}
+
+TEST(ReadDecompressed, RefusesADeviceOrPipeNamingThePath) {
+  if (std::filesystem::exists("/dev/zero")) {
+    const std::string msg = io_error_of([&] { read_decompressed("/dev/zero", 1 << 20); });
+    EXPECT_TRUE(contains(msg, "/dev/zero: is a character device, not a regular file")) << msg;
+  }
+  TempDir dir;
+  const std::string path = dir.file("pipe");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0) << "mkfifo " << path << ": " << std::strerror(errno);
+  const std::string msg = io_error_of([&] { read_decompressed(path, 1 << 20); });
+  EXPECT_TRUE(contains(msg, path + ": is a named pipe, not a regular file")) << msg;
+}
+
+// zlib names the file "<fd:N>" in its messages; only the path may appear.
+TEST(ReadDecompressed, CorruptDataMessageNamesThePathOnly) {
+  TempDir dir;
+  auto gz = testing::gzip(sample_bytes(20000));
+  gz[gz.size() / 2] ^= 0x10;
+  testing::write_bytes(dir.file("bad.gz"), gz);
+  const std::string msg = io_error_of([&] { read_decompressed(dir.file("bad.gz"), 1 << 20); });
+  EXPECT_FALSE(contains(msg, "<fd:")) << msg;
 }
 
 TEST(WriteFileAtomically, ReplacesTheFileAndLeavesNoTemporary) {

@@ -110,6 +110,12 @@ TEST(ParseIdxImages, RefusesAHugeCountWithoutAllocating) {
   EXPECT_TRUE(contains(msg, "4294967295 images of 65535x65535")) << msg;
 }
 
+TEST(ParseIdxImages, RefusesAFileOfNoImagesNamingIt) {
+  const auto b = testing::idx_images_bytes(0, 28, 28);
+  const std::string msg = io_error_of([&] { parse_images(b); });
+  EXPECT_TRUE(contains(msg, "mem.idx: holds no images")) << msg;
+}
+
 TEST(ParseIdxLabels, ReadsCountAndLabels) {
   const auto b = testing::idx_labels_bytes(25);
   const IdxLabels labels = parse_idx_labels(b.data(), b.size(), "mem");
@@ -123,6 +129,12 @@ TEST(ParseIdxLabels, RefusesAMissingLabel) {
   b.pop_back();
   const std::string msg = io_error_of([&] { parse_idx_labels(b.data(), b.size(), "lab"); });
   EXPECT_TRUE(contains(msg, "lab: header says 25 labels of 1 byte = 25 bytes, but 24")) << msg;
+}
+
+TEST(ParseIdxLabels, RefusesAFileOfNoLabelsNamingIt) {
+  const auto b = testing::idx_labels_bytes(0);
+  const std::string msg = io_error_of([&] { parse_idx_labels(b.data(), b.size(), "lab"); });
+  EXPECT_TRUE(contains(msg, "lab: holds no labels")) << msg;
 }
 
 TEST(LoadIdxImages, RefusesEveryTruncationOfAGzipFile) {
@@ -178,6 +190,18 @@ TEST(WriteIdxImages, RefusesAPixelCountThatDisagreesWithTheShape) {
   images.pixels.resize(100);
   const std::string msg = io_error_of([&] { write_idx_images(dir.file("o.idx"), images); });
   EXPECT_TRUE(contains(msg, "2 images of 28x28 from 100 pixels")) << msg;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("o.idx")));
+}
+
+// The reader refuses a file of no images, so the writer does not make one.
+TEST(WriteIdxImages, RefusesNoImages) {
+  TempDir dir;
+  IdxImages images;
+  images.count = 0;
+  images.rows = 28;
+  images.cols = 28;
+  const std::string msg = io_error_of([&] { write_idx_images(dir.file("o.idx"), images); });
+  EXPECT_TRUE(contains(msg, "cannot write 0 images")) << msg;
   EXPECT_FALSE(std::filesystem::exists(dir.file("o.idx")));
 }
 
