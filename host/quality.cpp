@@ -1,6 +1,10 @@
 #include "quality.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
@@ -22,6 +26,20 @@ std::string percent(double fraction) {
   s.precision(2);
   s << std::fixed << 100.0 * fraction << "%";
   return s.str();
+}
+
+// Creates the cache file's folder (none for a bare file name: the working folder) and checks
+// that a file can be written there.
+void make_cache_folder(const std::string& cache_path) {
+  const std::filesystem::path parent = std::filesystem::path(cache_path).parent_path();
+  const std::filesystem::path folder = parent.empty() ? std::filesystem::path(".") : parent;
+  std::error_code error;
+  std::filesystem::create_directories(folder, error);
+  if (error || ::access(folder.c_str(), W_OK) != 0) {
+    const std::string why = error ? error.message() : std::strerror(errno);
+    throw IoError(cache_path + ": cannot write the score's classifier cache in " + folder.string() +
+                  " (" + why + "); give --classifier a path in a writable folder");
+  }
 }
 }  // namespace
 
@@ -63,13 +81,15 @@ QualityScore::QualityScore(const std::string& cache_path, const FashionMnist& tr
         checkpoint_tensor(c, "params", static_cast<size_t>(param_count), cache_path));
     if (log) log("quality score: classifier loaded from " + cache_path);
   } else {
+    // Checked before the minutes of training, so a cache that cannot be written does not throw
+    // the trained classifier away.
+    make_cache_folder(cache_path);
     if (log) log("quality score: training the 784-256-128-10 classifier (once; cached)");
     classifier_ = std::make_unique<Classifier>(Classifier::train(
         train.images.data(), train.labels.data(), train.count, ClassifierTraining{}, log));
     Checkpoint c;
     c.texts["kind"] = kKind;
     c.tensors["params"] = classifier_->params();
-    std::filesystem::create_directories(std::filesystem::path(cache_path).parent_path());
     save_checkpoint(cache_path, c);
     if (log) log("quality score: classifier saved to " + cache_path);
   }
