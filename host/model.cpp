@@ -1,6 +1,9 @@
 #include "model.h"
 
+#include <unistd.h>
+
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 #include "rng.h"
@@ -70,7 +73,32 @@ void validate_mlp(const MlpSpec& spec, const char* name, const char* width_flag,
   if (!std::isfinite(spec.alpha)) invalid("--slope is not finite: give a finite LeakyReLU slope");
 }
 
+// The machine's memory in bytes; 0 when the system does not say.
+double physical_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page_size = ::sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page_size > 0 ? static_cast<double>(pages) * page_size : 0.0;
+}
+
 }  // namespace
+
+double estimated_memory_bytes(const GanConfig& c) {
+  auto widths_sum = [](const MlpSpec& spec) {
+    double sum = 0.0;
+    for (int64_t w : spec.widths)
+      sum += static_cast<double>(w);
+    return sum;
+  };
+  const double params = static_cast<double>(c.generator.param_count()) +
+                        static_cast<double>(c.discriminator.param_count());
+  // Per parameter: the weights, both Adam moments and the gradient in the backend, and the
+  // weights and moments once more in the runner's copy of the state. Per batch row: y, z and
+  // dy of every layer, the discriminator's for the real and the fake half.
+  const double rows = static_cast<double>(c.batch_size);
+  const double activations =
+      3.0 * rows * (widths_sum(c.generator) + 2.0 * widths_sum(c.discriminator));
+  return 4.0 * (7.0 * params + activations);
+}
 
 void validate(const GanConfig& c) {
   validate_mlp(c.generator, "generator", "--g-widths", "--g-activations");
@@ -104,6 +132,15 @@ void validate(const GanConfig& c) {
             ": each must lie in [0, 1)");
   }
   if (!(c.eps > 0.0f)) invalid("eps is " + std::to_string(c.eps) + ": give a positive epsilon");
+  const double need = estimated_memory_bytes(c), have = physical_memory_bytes();
+  if (have > 0.0 && need > have) {
+    char text[256];
+    std::snprintf(text, sizeof(text),
+                  "--g-widths, --d-widths and --batch-size ask for about %.1f GiB of memory, "
+                  "more than this machine's %.1f GiB: give smaller widths or a smaller batch",
+                  need / 1073741824.0, have / 1073741824.0);
+    invalid(text);
+  }
 }
 
 Activation parse_activation(const std::string& name) {

@@ -58,8 +58,14 @@ struct GanConfig {
   void set_slope(float alpha);
 };
 
-// Throws std::invalid_argument naming the setting, its value and the fix.
+// Throws std::invalid_argument naming the setting, its value and the fix. A model whose
+// estimated_memory_bytes exceed the machine's memory is refused too: it would end in
+// std::bad_alloc or the out-of-memory killer rather than a message.
 void validate(const GanConfig& config);
+
+// About how many bytes of host memory a training run of `config` holds (parameters, Adam
+// moments, gradients, activations and the runner's copy of the state).
+double estimated_memory_bytes(const GanConfig& config);
 
 nlohmann::json to_json(const GanConfig& config);
 // Reads the keys present in `j` over `config`. An unknown key, a value of the wrong JSON type, a

@@ -92,10 +92,9 @@ TEST(GanCheckpoint, WritesExactlyTheDocumentedScalarsAndTexts) {
   EXPECT_EQ(c.tensors.size(), (2u + 3u) * 2u * 3u);
 }
 
-// Widths that validate() allows but that describe about a terabyte of parameters, with the
-// tensors of a tiny model: the loader must refuse before allocating, naming the first entry
-// that does not fit.
-TEST(GanCheckpoint, HugeWidthsInTheConfigAreRefusedBeforeAllocatingNamingTheEntry) {
+// A config of widths beyond the machine's memory, with the tensors of a tiny model: refused
+// with the config's own message before anything is allocated.
+TEST(GanCheckpoint, ConfigBeyondTheMachinesMemoryIsRefusedNamingTheFile) {
   Checkpoint c = to_checkpoint(snapshot());
   GanConfig huge = testing::tiny_config();
   huge.generator.widths = {8};
@@ -106,12 +105,26 @@ TEST(GanCheckpoint, HugeWidthsInTheConfigAreRefusedBeforeAllocatingNamingTheEntr
   }
   huge.generator.widths.push_back(kImagePixels);
   huge.generator.activations.push_back(Activation::kTanh);
-  ASSERT_NO_THROW(validate(huge)) << "test premise: the widths pass the config's own checks";
   c.texts["config"] = to_json(huge).dump();
+  const std::string msg = load_error_of(c);
+  EXPECT_NE(msg.find("x.ckpt: its config is unusable"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("GiB of memory"), std::string::npos) << msg;
+}
+
+// Widths the machine can hold (about 0.6 GB of state) with the tensors of a tiny model: every
+// tensor is looked up and sized before the state is allocated, and the first that does not fit
+// is named.
+TEST(GanCheckpoint, WidthsBeyondTheTensorsAreRefusedBeforeAllocatingNamingTheEntry) {
+  Checkpoint c = to_checkpoint(snapshot());
+  GanConfig wide = testing::tiny_config();
+  wide.generator.widths = {8, 4096, 4096, kImagePixels};
+  wide.generator.activations = {Activation::kRelu, Activation::kRelu, Activation::kTanh};
+  ASSERT_NO_THROW(validate(wide)) << "test premise: the widths pass the config's own checks";
+  c.texts["config"] = to_json(wide).dump();
 
   const std::string msg = load_error_of(c);
   EXPECT_NE(msg.find("x.ckpt: checkpoint tensor 'G.0.weight' has 192 elements, the model needs "
-                     "524288"),
+                     "32768"),
             std::string::npos)
       << msg;
 }

@@ -139,5 +139,22 @@ TEST(Model, InvalidShapesNameTheSettingAndTheFix) {
   EXPECT_THROW(parse_activation("softplus"), std::invalid_argument);
 }
 
+// Every width within 65536 and the batch within 65536, yet 8.6e9 parameters (about 240 GB with
+// the Adam moments): refused with a message, where the run would die allocating.
+TEST(Model, ModelLargerThanTheMachinesMemoryIsRefused) {
+  GanConfig c;
+  c.generator.widths = {100, 65536, 65536, 65536, kImagePixels};
+  try {
+    validate(c);
+    FAIL() << "a model of " << estimated_memory_bytes(c) << " bytes was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("GiB of memory"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("--g-widths"), std::string::npos) << e.what();
+  }
+  // The default GAN: 1.5 million parameters and batch 128, about 45 MB.
+  EXPECT_LT(estimated_memory_bytes(GanConfig{}), 1e8);
+  EXPECT_NO_THROW(validate(GanConfig{}));
+}
+
 }  // namespace
 }  // namespace linact::host
