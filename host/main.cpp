@@ -4,14 +4,16 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 
 #include "backend_select.h"
 #include "io/fashion_mnist.h"
+#include "io/file_bytes.h"
 #include "quality.h"
 #include "runner.h"
 
@@ -57,6 +59,54 @@ CLI::Validator at_least(long long min) {
       ">=" + bound);
 }
 
+// The --config file as JSON: the whole file one value (nothing after it), no key twice in an
+// object, as either would leave it unclear which setting holds.
+nlohmann::json read_config(const std::string& path) {
+  const std::vector<uint8_t> bytes = linact::host::read_file(path);
+  std::vector<std::set<std::string>> keys;  // of each object being parsed
+  std::string repeated;
+  auto note_keys = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    if (event == Event::object_start) keys.emplace_back();
+    if (event == Event::object_end) keys.pop_back();
+    if (event == Event::key && !keys.empty() &&
+        !keys.back().insert(parsed.get<std::string>()).second && repeated.empty()) {
+      repeated = parsed.get<std::string>();
+    }
+    return true;
+  };
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(bytes.begin(), bytes.end(), note_keys);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::invalid_argument("--config " + path + " is not valid JSON: " + e.what());
+  }
+  if (!repeated.empty()) {
+    throw std::invalid_argument("--config " + path + " gives key '" + repeated +
+                                "' twice in one object: keep one");
+  }
+  return j;
+}
+
+// CLI11 turns "-1" into 2^64 - 1 for an unsigned option; a seed must be written as one.
+CLI::Validator seed_value() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const std::string range = "give a whole number from 0 to 18446744073709551615";
+        const bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+          return c >= '0' && c <= '9';
+        });
+        if (!digits) return "'" + text + "' is not a seed: " + range;
+        try {
+          std::stoull(text);
+        } catch (const std::exception&) {
+          return "is " + text + ": " + range;
+        }
+        return "";
+      },
+      "0..2^64-1");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,6 +120,10 @@ int main(int argc, char** argv) {
   const std::map<std::string, BackendKind> backends = {
       {"auto", BackendKind::kAuto}, {"cpu", BackendKind::kCpu}, {"cuda", BackendKind::kCuda}};
 
+  const std::string cache_name = std::string("linact/") + linact::host::kClassifierFileName;
+  const std::string cache_help = "Cache file of the score's classifier (default $XDG_CACHE_HOME/" +
+                                 cache_name + ", else ~/.cache/" + cache_name + ")";
+
   CLI::App* t = app.add_subcommand("train",
                                    "Train the GAN; writes sample grids, metrics and "
                                    "checkpoints to --out");
@@ -80,12 +134,15 @@ int main(int argc, char** argv) {
   CLI::Option* batch = t->add_option("--batch-size", flags.batch_size, "Batch size (default 128)");
   t->add_option("--backend", backend_name, "auto, cuda or cpu (default auto)")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  CLI::Option* seed = t->add_option("--seed", flags.seed, "Random seed (default 1)");
+  CLI::Option* seed =
+      t->add_option("--seed", flags.seed, "Random seed (default 1)")->check(seed_value());
   t->add_option("--config", config_file, "JSON file of settings; flags override it")
       ->check(CLI::ExistingFile);
   t->add_option("--resume", train.resume, "Continue from this .ckpt file")
       ->check(CLI::ExistingFile);
   t->add_option("--out", train.out_dir, "Output folder (default linact-gan-out)");
+  t->add_flag("--overwrite", train.overwrite,
+              "Delete the files of an earlier run in --out first (else such a folder is refused)");
   CLI::Option* lr = t->add_option("--lr", flags.lr, "Adam learning rate (default 2e-4)");
   t->add_option(
       "--data", train.data_dir,
@@ -112,9 +169,7 @@ int main(int argc, char** argv) {
   t->add_option("--score-samples", train.score_samples,
                 "Images per side of the quality score, 0 to skip it (default 10000)")
       ->check(at_least(0));
-  t->add_option("--classifier", train.classifier,
-                std::string("Cache file of the score's classifier (default ~/.cache/linact/") +
-                    linact::host::kClassifierFileName + ")");
+  t->add_option("--classifier", train.classifier, cache_help);
   t->add_option("--log-interval", train.log_interval,
                 "Steps between log lines when not on a terminal (default 100)")
       ->check(at_least(1));
@@ -128,7 +183,7 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   s->add_option("--count", sample.count, "Number of images (default 64)")->check(at_least(1));
   s->add_option("--out", sample.out, "Output IDX file")->required();
-  s->add_option("--seed", sample.seed, "Seed of the noise (default 0)");
+  s->add_option("--seed", sample.seed, "Seed of the noise (default 0)")->check(seed_value());
   s->add_option("--backend", backend_name, "auto, cuda or cpu (default auto)")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
 
@@ -143,9 +198,7 @@ int main(int argc, char** argv) {
   q->add_option(
       "--data", score.data_dir,
       std::string("Fashion-MNIST folder (default ") + linact::host::kDefaultFashionMnistDir + ")");
-  q->add_option("--classifier", score.classifier,
-                std::string("Cache file of the score's classifier (default ~/.cache/linact/") +
-                    linact::host::kClassifierFileName + ")");
+  q->add_option("--classifier", score.classifier, cache_help);
   q->add_option("--score-samples", score.samples,
                 "Images per side, at most each file's count (default 10000)")
       ->check(at_least(2));
@@ -167,13 +220,7 @@ int main(int argc, char** argv) {
 
     linact::host::GanConfig& c = train.config;
     if (!config_file.empty()) {
-      std::ifstream in(config_file);
-      nlohmann::json j;
-      try {
-        in >> j;
-      } catch (const nlohmann::json::exception& e) {
-        throw std::invalid_argument("--config " + config_file + " is not valid JSON: " + e.what());
-      }
+      const nlohmann::json j = read_config(config_file);
       try {
         linact::host::update_from_json(c, j);
       } catch (const std::invalid_argument& e) {
@@ -194,6 +241,15 @@ int main(int argc, char** argv) {
     if (*epochs) c.epochs = flags.epochs;
     if (*lr) c.lr = flags.lr;
     if (*seed) c.seed = flags.seed;
+    // The flags' names in validate's messages may name a setting that came from the file.
+    if (!config_file.empty() && train.resume.empty()) {
+      try {
+        linact::host::validate(c);
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument("the settings of --config " + config_file +
+                                    " and the flags: " + e.what());
+      }
+    }
     train.epochs_given = static_cast<bool>(*epochs);
     if (!train.resume.empty() &&
         (*gw || *dw || *ga || *da || *slope || *batch || *lr || *seed || !config_file.empty())) {

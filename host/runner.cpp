@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <stdexcept>
+#include <vector>
 
 #include "cpu/cpu_backend.h"
 #include "gan_checkpoint.h"
@@ -65,6 +67,47 @@ std::string judgement_text(const QualityScore& quality, const QualityScore::Judg
   return text;
 }
 
+// The files a training run writes in its folder, by name: its checkpoints, grids and metrics.
+bool run_file(const std::string& name) {
+  // stem, then the epoch's digits (three or more, as `numbered` writes them), then ext.
+  auto numbered_as = [&](const std::string& stem, const std::string& ext) {
+    if (name.size() < stem.size() + 3 + ext.size() || name.rfind(stem, 0) != 0 ||
+        name.compare(name.size() - ext.size(), ext.size(), ext) != 0) {
+      return false;
+    }
+    const std::string digits = name.substr(stem.size(), name.size() - stem.size() - ext.size());
+    return std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  return name == "metrics.jsonl" || numbered_as("epoch_", ".ckpt") ||
+         numbered_as("samples_epoch_", ".png");
+}
+
+// A fresh run in the folder of an earlier one would leave that run's later epochs beside its
+// own: refused, or with --overwrite the earlier run's files are deleted first.
+void claim_out_dir(const TrainOptions& o, const std::function<void(const std::string&)>& log) {
+  std::error_code error;
+  if (!std::filesystem::is_directory(o.out_dir, error)) return;
+  std::vector<std::filesystem::path> earlier;
+  for (const auto& entry : std::filesystem::directory_iterator(o.out_dir, error)) {
+    if (entry.is_regular_file(error) && run_file(entry.path().filename().string())) {
+      earlier.push_back(entry.path());
+    }
+  }
+  if (earlier.empty()) return;
+  std::sort(earlier.begin(), earlier.end());
+  if (!o.overwrite) {
+    throw std::invalid_argument(
+        "--out " + o.out_dir + " holds an earlier run (" + std::to_string(earlier.size()) +
+        " files, such as " + earlier.back().filename().string() +
+        "): continue it with --resume and one of its checkpoints, give another --out, or add "
+        "--overwrite to delete its files and start again");
+  }
+  for (const auto& path : earlier)
+    std::filesystem::remove(path);
+  log("deleted the " + std::to_string(earlier.size()) + " files of the earlier run in " +
+      o.out_dir + " (--overwrite)");
+}
+
 }  // namespace
 
 TrainResult run_train(const TrainOptions& o, const BackendFactory& make_backend, std::FILE* log_out,
@@ -115,6 +158,7 @@ TrainResult run_train(const TrainOptions& o, const BackendFactory& make_backend,
         std::to_string(config.epochs) + " epochs are done; raise --epochs to continue");
     return result;
   }
+  if (o.resume.empty()) claim_out_dir(o, log);
 
   FashionMnist train = load_dataset(o.data_dir, "train");
   auto images_of = [&](int64_t limit) {

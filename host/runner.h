@@ -29,6 +29,7 @@ struct TrainOptions {
   int64_t log_interval = 100;
   int threads = 0;            // OpenBLAS and OpenMP threads, score included; 0 = all cores
   bool epochs_given = false;  // with --resume: --epochs overrides the checkpoint's total
+  bool overwrite = false;     // a fresh run may replace the files of an earlier run in out_dir
 };
 
 struct EpochRecord {
@@ -49,7 +50,9 @@ struct TrainResult {
 
 // Trains as `linact-gan train` does: per epoch a PNG grid of the fixed noise batch
 // (samples_epoch_NNN.png), a metrics line (metrics.jsonl), a checkpoint (epoch_NNN.ckpt) and
-// the score. Throws std::exception subclasses with a message for the user.
+// the score. A fresh run refuses an out_dir that holds those files from an earlier run unless
+// `overwrite` is set, which deletes them first. Throws std::exception subclasses with a message
+// for the user.
 TrainResult run_train(const TrainOptions& options, const BackendFactory& make_backend,
                       std::FILE* log_out, bool terminal);
 

@@ -27,7 +27,7 @@ echo "== fuzzing the IDX and checkpoint readers briefly (libFuzzer)"
 scripts/fuzz.sh 10
 
 echo "== the main job's command, one short epoch (scripts/train.sh, build/runner)"
-scripts/train.sh --epochs 1 --limit 2048 --score-samples 0 --out build/train-smoke
+scripts/train.sh --epochs 1 --limit 2048 --score-samples 0 --out build/train-smoke --overwrite
 test -s build/train-smoke/samples_epoch_001.png
 test -s build/train-smoke/epoch_001.ckpt
 
