@@ -38,6 +38,10 @@ struct ModelFlags {
   uint64_t seed = 0;
 };
 
+// More threads than this only queue for the cores, each with its own stack.
+constexpr long long kMaxThreads = 1024;
+constexpr const char* kThreadsWhy = "more threads than cores only wait for them";
+
 // CLI11's own range checks print the whole double range; this one names the bound to give.
 CLI::Validator at_least(long long min) {
   const std::string bound = std::to_string(min);
@@ -57,6 +61,20 @@ CLI::Validator at_least(long long min) {
         return "";
       },
       ">=" + bound);
+}
+
+// An upper bound beside at_least; `why` says what the bound protects.
+CLI::Validator at_most(long long max, const std::string& why) {
+  const std::string bound = std::to_string(max);
+  return CLI::Validator(
+      [max, bound, why](std::string& text) -> std::string {
+        try {
+          if (std::stoll(text) <= max) return "";
+        } catch (const std::exception&) {
+        }
+        return "is " + text + ": give at most " + bound + " (" + why + ")";
+      },
+      "<=" + bound);
 }
 
 // The --config file as JSON: the whole file one value (nothing after it), no key twice in an
@@ -163,7 +181,8 @@ int main(int argc, char** argv) {
   CLI::Option* slope = t->add_option("--slope", flags.slope, "LeakyReLU slope (default 0.2)");
   t->add_option("--threads", train.threads,
                 "CPU threads of the score and the CPU backend (default: all cores)")
-      ->check(at_least(0));
+      ->check(at_least(0))
+      ->check(at_most(kMaxThreads, kThreadsWhy));
   t->add_option("--limit", train.limit, "Train on the first N images only (default: all)")
       ->check(at_least(0));
   t->add_option("--score-samples", train.score_samples,
@@ -202,7 +221,9 @@ int main(int argc, char** argv) {
   q->add_option("--score-samples", score.samples,
                 "Images per side, at most each file's count (default 10000)")
       ->check(at_least(2));
-  q->add_option("--threads", score.threads, "CPU threads (default: all cores)")->check(at_least(0));
+  q->add_option("--threads", score.threads, "CPU threads (default: all cores)")
+      ->check(at_least(0))
+      ->check(at_most(kMaxThreads, kThreadsWhy));
 
   CLI11_PARSE(app, argc, argv);
 
