@@ -6,6 +6,7 @@
 
 #if defined(LINACT_GAN_WITH_CUDA)
 #include <cuda_runtime_api.h>
+#include <dlfcn.h>
 
 #include "cuda/cuda_backend.h"
 #endif
@@ -14,11 +15,27 @@ namespace linact::host {
 
 namespace {
 
+#if defined(LINACT_GAN_WITH_CUDA)
+// Whether the NVIDIA driver's library can be loaded at all.
+bool driver_installed() {
+  void* driver = ::dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
+  if (driver == nullptr) return false;
+  ::dlclose(driver);
+  return true;
+}
+#endif
+
 // Whether a CUDA device can be used, and why not when it cannot.
 bool cuda_available(std::string& why) {
 #if defined(LINACT_GAN_WITH_CUDA)
   int devices = 0;
   const cudaError_t err = cudaGetDeviceCount(&devices);
+  if (err == cudaErrorInsufficientDriver && !driver_installed()) {
+    // The runtime reports a missing driver as an old one, which would send a user without a
+    // GPU to update a driver they do not have.
+    why = "no NVIDIA driver is installed: libcuda.so.1 cannot be loaded";
+    return false;
+  }
   if (err != cudaSuccess) {
     why = std::string("no usable CUDA GPU; the CUDA runtime says: ") + cudaGetErrorString(err);
     return false;
