@@ -27,6 +27,14 @@ constexpr double kLossRelTol = 1e-4;
 // room for other GPUs and BLAS builds.
 constexpr double kMomentRelTol = 1e-5;
 
+// Small widths and batch 8: the emulator runs every thread of every kernel on the CPU.
+GanConfig emulator_config() {
+  GanConfig config = testing::tiny_config(8);
+  config.generator.widths = {8, 16, kImagePixels};
+  config.discriminator.widths = {kImagePixels, 16, 8, 1};
+  return config;
+}
+
 struct Losses {
   std::vector<StepStats> steps;
   GanState state;
@@ -46,9 +54,7 @@ Losses run(Backend& backend, const GanConfig& config, Rng rng, const std::vector
 }
 
 TEST(CudaBackendOnEmulator, LossesAgreeWithCpuBackendOnSameSeedAndData) {
-  GanConfig config = testing::tiny_config(8);
-  config.generator.widths = {8, 16, kImagePixels};
-  config.discriminator.widths = {kImagePixels, 16, 8, 1};
+  const GanConfig config = emulator_config();
   const auto images = testing::synthetic_images(20);  // 3 steps per epoch, the last of 4 rows
 
   Rng rng(config.seed);
@@ -75,9 +81,7 @@ TEST(CudaBackendOnEmulator, LossesAgreeWithCpuBackendOnSameSeedAndData) {
 }
 
 TEST(CudaBackendOnEmulator, StateRoundTripsAndReplayIsDeterministic) {
-  GanConfig config = testing::tiny_config(8);
-  config.generator.widths = {8, 16, kImagePixels};
-  config.discriminator.widths = {kImagePixels, 16, 8, 1};
+  const GanConfig config = emulator_config();
   const auto images = testing::synthetic_images(20);
   Rng rng(config.seed);
   const GanState initial = initial_state(config, rng);
@@ -116,9 +120,7 @@ double relative_gap(const std::vector<float>& got, const std::vector<float>& wan
 // the discriminator's step, a moment written twice) would move its moments by far more than
 // rounding, where the losses alone might hide it.
 TEST(CudaBackendOnEmulator, AdamMomentsAfterOneStepAgreeWithCpuBackend) {
-  GanConfig config = testing::tiny_config(8);
-  config.generator.widths = {8, 16, kImagePixels};
-  config.discriminator.widths = {kImagePixels, 16, 8, 1};
+  const GanConfig config = emulator_config();
   const auto real = testing::synthetic_images(8);
   Rng rng(config.seed);
   const GanState initial = initial_state(config, rng);
