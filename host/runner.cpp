@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <functional>
 #include <stdexcept>
 #include <vector>
 
@@ -83,17 +82,23 @@ bool run_file(const std::string& name) {
 }
 
 // A fresh run in the folder of an earlier one would leave that run's later epochs beside its
-// own: refused, or with --overwrite the earlier run's files are deleted first.
-void claim_out_dir(const TrainOptions& o, const std::function<void(const std::string&)>& log) {
-  std::error_code error;
-  if (!std::filesystem::is_directory(o.out_dir, error)) return;
+// own: refused unless --overwrite, which deletes the files returned here once the new run has
+// everything it needs to start (the data, the score, the backend), so a run that fails to start
+// leaves the earlier one whole. An entry of such a name that is not a plain file (a folder, a
+// dangling link) is left to the user.
+std::vector<std::filesystem::path> earlier_run_files(const TrainOptions& o) {
   std::vector<std::filesystem::path> earlier;
+  std::error_code error;
+  if (!std::filesystem::is_directory(o.out_dir, error)) return earlier;
   for (const auto& entry : std::filesystem::directory_iterator(o.out_dir, error)) {
-    if (entry.is_regular_file(error) && run_file(entry.path().filename().string())) {
-      earlier.push_back(entry.path());
+    if (!run_file(entry.path().filename().string())) continue;
+    if (!entry.is_regular_file(error)) {
+      throw std::invalid_argument("--out " + o.out_dir + " holds " + entry.path().string() +
+                                  ", which is not a plain file: remove it or give another --out");
     }
+    earlier.push_back(entry.path());
   }
-  if (earlier.empty()) return;
+  if (earlier.empty()) return earlier;
   std::sort(earlier.begin(), earlier.end());
   if (!o.overwrite) {
     throw std::invalid_argument(
@@ -102,10 +107,7 @@ void claim_out_dir(const TrainOptions& o, const std::function<void(const std::st
         "): continue it with --resume and one of its checkpoints, give another --out, or add "
         "--overwrite to delete its files and start again");
   }
-  for (const auto& path : earlier)
-    std::filesystem::remove(path);
-  log("deleted the " + std::to_string(earlier.size()) + " files of the earlier run in " +
-      o.out_dir + " (--overwrite)");
+  return earlier;
 }
 
 }  // namespace
@@ -128,6 +130,11 @@ TrainResult run_train(const TrainOptions& o, const BackendFactory& make_backend,
   if (o.score_samples < 0 || o.score_samples == 1) {
     throw std::invalid_argument("--score-samples is " + std::to_string(o.score_samples) +
                                 ": give 0 (no score) or 2 or more (10000 is the standard)");
+  }
+  if (!o.resume.empty() && o.overwrite) {
+    throw std::invalid_argument(
+        "--overwrite is for a fresh run; --resume continues the files in "
+        "--out: drop --overwrite");
   }
 
   // The run's state: fresh from the seed, or exactly where a checkpoint left it.
@@ -158,7 +165,8 @@ TrainResult run_train(const TrainOptions& o, const BackendFactory& make_backend,
         std::to_string(config.epochs) + " epochs are done; raise --epochs to continue");
     return result;
   }
-  if (o.resume.empty()) claim_out_dir(o, log);
+  const std::vector<std::filesystem::path> earlier =
+      o.resume.empty() ? earlier_run_files(o) : std::vector<std::filesystem::path>{};
 
   FashionMnist train = load_dataset(o.data_dir, "train");
   auto images_of = [&](int64_t limit) {
@@ -190,6 +198,12 @@ TrainResult run_train(const TrainOptions& o, const BackendFactory& make_backend,
   Rng rng(0);
   rng.set_state(snap.rng_state);
   Trainer trainer(config, *backend, rng, snap.epochs_done);
+  for (const auto& path : earlier)
+    std::filesystem::remove(path);
+  if (!earlier.empty()) {
+    log("deleted the " + std::to_string(earlier.size()) + " files of the earlier run in " +
+        o.out_dir + " (--overwrite)");
+  }
   MetricsLog metrics((std::filesystem::path(o.out_dir) / "metrics.jsonl").string(),
                      trainer.epochs_done());
   Progress progress(log_out, terminal, o.log_interval);

@@ -279,6 +279,49 @@ TEST_F(RunnerTest, FreshRunInTheFolderOfAnEarlierRunNeedsOverwrite) {
   EXPECT_TRUE(fs::exists(own)) << "a file the run did not write was deleted";
 }
 
+// The earlier run's files go only once the new run can start: with its data missing, the new
+// run fails and the earlier run stays whole.
+TEST_F(RunnerTest, OverwriteThatCannotStartKeepsTheEarlierRun) {
+  train(options("out", 1));
+  TrainOptions again = options("out", 1);
+  again.overwrite = true;
+  again.data_dir = (dir_ / "no_data_here").string();
+  EXPECT_THROW(train(again), IoError);
+  for (const char* name : {"epoch_001.ckpt", "samples_epoch_001.png", "metrics.jsonl"})
+    EXPECT_TRUE(fs::exists(dir_ / "out" / name)) << name << " was deleted by a run that failed";
+}
+
+TEST_F(RunnerTest, OverwriteWithResumeIsRefused) {
+  train(options("out", 1));
+  TrainOptions again = options("out", 2);
+  again.resume = (dir_ / "out" / "epoch_001.ckpt").string();
+  again.overwrite = true;
+  try {
+    train(again);
+    FAIL() << "--overwrite was accepted with --resume";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("drop --overwrite"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "epoch_001.ckpt"));
+}
+
+// A folder where the run would write a file is no earlier run's file: it is not deleted, and
+// the run is refused before anything else goes.
+TEST_F(RunnerTest, OverwriteLeavesAnEntryThatIsNotAPlainFileToTheUser) {
+  train(options("out", 1));
+  fs::create_directories(dir_ / "out" / "epoch_002.ckpt");
+  TrainOptions again = options("out", 1);
+  again.overwrite = true;
+  try {
+    train(again);
+    FAIL() << "a folder named epoch_002.ckpt was passed over";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("not a plain file"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(fs::is_directory(dir_ / "out" / "epoch_002.ckpt"));
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "epoch_001.ckpt"));
+}
+
 TEST_F(RunnerTest, SampleCountAboveTheBoundIsRefusedBeforeTheCheckpoint) {
   SampleOptions s;
   s.checkpoint = (dir_ / "never-written.ckpt").string();
