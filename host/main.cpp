@@ -81,15 +81,21 @@ CLI::Validator at_most(long long max, const std::string& why) {
 // object, as either would leave it unclear which setting holds.
 nlohmann::json read_config(const std::string& path) {
   const std::vector<uint8_t> bytes = linact::host::read_file(path);
-  std::vector<std::set<std::string>> keys;  // of each object being parsed
-  std::string repeated;
+  // Per object being parsed: its path ("generator.") and the keys seen so far.
+  std::vector<std::pair<std::string, std::set<std::string>>> objects;
+  std::string last_key, repeated;
   auto note_keys = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
     using Event = nlohmann::json::parse_event_t;
-    if (event == Event::object_start) keys.emplace_back();
-    if (event == Event::object_end) keys.pop_back();
-    if (event == Event::key && !keys.empty() &&
-        !keys.back().insert(parsed.get<std::string>()).second && repeated.empty()) {
-      repeated = parsed.get<std::string>();
+    if (event == Event::object_start) {
+      objects.emplace_back(objects.empty() ? "" : objects.back().first + last_key + ".",
+                           std::set<std::string>{});
+    } else if (event == Event::object_end) {
+      objects.pop_back();
+    } else if (event == Event::key && !objects.empty()) {
+      last_key = parsed.get<std::string>();
+      if (!objects.back().second.insert(last_key).second && repeated.empty()) {
+        repeated = objects.back().first + last_key;
+      }
     }
     return true;
   };

@@ -6,6 +6,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <new>
 
 namespace linact::host {
 namespace {
@@ -293,8 +295,18 @@ void save_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
 }
 
 Checkpoint load_checkpoint(const std::string& path) {
-  const std::vector<uint8_t> bytes = read_file(path);
-  return parse_checkpoint(bytes.data(), bytes.size(), path);
+  // The file and its tensors are held at once, about twice the file's size: a file too large for
+  // that is named rather than ending the program with std::bad_alloc.
+  try {
+    const std::vector<uint8_t> bytes = read_file(path);
+    return parse_checkpoint(bytes.data(), bytes.size(), path);
+  } catch (const std::bad_alloc&) {
+    std::error_code error;
+    const auto size = std::filesystem::file_size(path, error);
+    throw IoError(path + ": too large to load into memory (" +
+                  (error ? std::string("size unknown") : std::to_string(size) + " bytes") +
+                  ", held about twice while it is read)");
+  }
 }
 
 const std::vector<float>& checkpoint_tensor(const Checkpoint& checkpoint, const std::string& name,
