@@ -96,15 +96,7 @@ TEST(GanCheckpoint, WritesExactlyTheDocumentedScalarsAndTexts) {
 // with the config's own message before anything is allocated.
 TEST(GanCheckpoint, ConfigBeyondTheMachinesMemoryIsRefusedNamingTheFile) {
   Checkpoint c = to_checkpoint(snapshot());
-  GanConfig huge = testing::tiny_config();
-  huge.generator.widths = {8};
-  huge.generator.activations.clear();
-  for (int l = 0; l < 64; ++l) {
-    huge.generator.widths.push_back(65536);
-    huge.generator.activations.push_back(Activation::kRelu);
-  }
-  huge.generator.widths.push_back(kImagePixels);
-  huge.generator.activations.push_back(Activation::kTanh);
+  const GanConfig huge = testing::with_generator_beyond_any_memory(testing::tiny_config());
   c.texts["config"] = to_json(huge).dump();
   const std::string msg = load_error_of(c);
   EXPECT_NE(msg.find("x.ckpt: its config is unusable"), std::string::npos) << msg;

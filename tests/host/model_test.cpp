@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "rng.h"
+#include "test_support.h"
 
 namespace linact::host {
 namespace {
@@ -139,19 +140,10 @@ TEST(Model, InvalidShapesNameTheSettingAndTheFix) {
   EXPECT_THROW(parse_activation("softplus"), std::invalid_argument);
 }
 
-// Every width within 65536 and the batch within 65536, yet 64 layers of 65536 x 65536 (2.7e11
-// parameters, about 17 TB at the peak, beyond any machine): refused with a message, where the
-// run would die allocating.
+// Every width within 65536, yet far beyond any machine's memory: refused with a message, where
+// the run would die allocating.
 TEST(Model, ModelLargerThanTheMachinesMemoryIsRefused) {
-  GanConfig c;
-  c.generator.widths = {100};
-  c.generator.activations.clear();
-  for (int l = 0; l < 64; ++l) {
-    c.generator.widths.push_back(65536);
-    c.generator.activations.push_back(Activation::kRelu);
-  }
-  c.generator.widths.push_back(kImagePixels);
-  c.generator.activations.push_back(Activation::kTanh);
+  const GanConfig c = testing::with_generator_beyond_any_memory(GanConfig{});
   try {
     validate(c);
     FAIL() << "a model of " << estimated_memory_bytes(c) << " bytes was accepted";
