@@ -7,8 +7,9 @@
 # holds:
 #   bin/     the GPU benchmarks and the ceilings program
 #   tests/   every *_gpu test executable (the kernel tests built against the nvcc flavour)
-#   lib/     libbenchmark.so.1, the one shared library of those programs that is not part of the
-#            CUDA toolkit (GoogleTest is linked statically)
+#   lib/     the shared libraries of those programs that are neither glibc's, the C++ runtime's
+#            nor the CUDA toolkit's: libbenchmark, OpenBLAS and its runtimes (GoogleTest is
+#            linked statically)
 #   deps/    GoogleTest and Google Benchmark headers, libraries and CMake files (a prefix for
 #            CMAKE_PREFIX_PATH), so the check can rebuild from source there if the binaries built
 #            here do not run
@@ -34,10 +35,12 @@ grep -qxF "/$carry/" "$exclude" 2>/dev/null || echo "/$carry/" >>"$exclude"
 
 echo "== configure $build (nvcc flavour only, sm_$arch, Release)"
 # The emulated flavour needs Boost.Context, which the GPU machine lacks; building without it
-# here proves the fallback build there configures too.
+# here proves the fallback build there configures too. The runner is configured for its CUDA
+# backend, which host_cuda_cuda_backend_test_gpu and the gan_step/runner cases run.
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES="$arch" \
   -DLINACT_BUILD_EMU=OFF -DLINACT_BUILD_CUDA=ON -DLINACT_BUILD_TESTS=ON -DLINACT_BUILD_BENCH=ON \
-  -DLINACT_GPU_TESTS=ON -DLINACT_PTXAS_REPORT=OFF >"$build.configure.log" 2>&1 ||
+  -DLINACT_BUILD_RUNNER=ON -DLINACT_GPU_TESTS=ON -DLINACT_PTXAS_REPORT=OFF \
+  >"$build.configure.log" 2>&1 ||
   { cat "$build.configure.log"; exit 1; }
 grep -E "not built" "$build.configure.log" || true
 
@@ -65,9 +68,42 @@ for t in "${targets[@]}"; do
 done
 strip --strip-debug "$stage"/bin/* "$stage"/tests/* 2>/dev/null || true
 
-# libbenchmark as the binaries resolve it; the CUDA libraries come from the machine's toolkit.
-bench_so=$(ldd "$stage"/bin/* | awk '/libbenchmark\.so/ {print $3; exit}')
-if [[ -n "$bench_so" ]]; then cp -L "$bench_so" "$stage/lib/"; fi
+# The shared libraries the programs resolve here that the GPU machine lacks, under their sonames:
+# libbenchmark, and OpenBLAS (the OpenMP build, as linked here) with libgomp and its Fortran
+# runtime for the CPU backend side of host_cuda_cuda_backend_test_gpu. glibc's, the C++
+# runtime's (the machine's own are newer) and the CUDA toolkit's (the machine's toolkit matches
+# its driver) come from the machine. Any other library stops the script, so a new dependency is
+# decided on rather than carried unseen; gpu_check.sh puts these first on the library path of
+# the carried programs only.
+declare -A carried=()
+while read -r soname arrow path rest; do
+  [[ $arrow == "=>" ]] || continue
+  case $soname in
+    libc.so.* | libm.so.* | libmvec.so.* | libdl.so.* | libpthread.so.* | librt.so.*) continue ;;
+    ld-linux* | libstdc++.so.* | libgcc_s.so.*) continue ;;
+  esac
+  case $path in
+    /usr/local/cuda*) continue ;;
+    /*) ;;
+    *) echo "gpu_prepare: $soname is not found here (ldd: $path $rest)" >&2; exit 1 ;;
+  esac
+  case $soname in
+    libbenchmark.so.* | libopenblas.so.* | libgomp.so.* | libgfortran.so.* | libquadmath.so.*) ;;
+    *)
+      echo "gpu_prepare: the GPU programs need $soname ($path), which is neither carried nor" \
+        "known to be on the GPU machine: add it to one of the lists above" >&2
+      exit 1
+      ;;
+  esac
+  if [[ -n ${carried[$soname]:-} && ${carried[$soname]} != "$path" ]]; then
+    echo "gpu_prepare: $soname resolves to ${carried[$soname]} and to $path" >&2
+    exit 1
+  fi
+  carried[$soname]=$path
+done < <(ldd "$stage"/bin/* "$stage"/tests/* | grep -v ':$')
+for soname in "${!carried[@]}"; do
+  cp -L "${carried[$soname]}" "$stage/lib/$soname"
+done
 
 # A prefix laid out as Debian's, so the packages' own CMake files find everything under it.
 deps_lib=$stage/deps/lib/x86_64-linux-gnu

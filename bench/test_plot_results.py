@@ -23,6 +23,7 @@ def main():
             "fixture banner": "FIXTURE DATA",
             "step vs torch eager, 400 / 100 us": "| 4.00x |",
             "step vs cublas graph, 150 / 100 us": "| 1.50x |",
+            "runner step column, after the compiled ones": "| 130.0 | 4.00x |",
             "G1 batch 64 relu forward row, medians not means": "| forward | G1 | 64 | 128 | 100 | "
             "relu | 10.0 | 20.0 | 8.0 | 12.0 | 25.0 | - | 2.00x | 1.20x |",
             "slower case counted at batch 256 (16 vs 12 us)": "0.75x (1/1 slower)",

@@ -110,5 +110,8 @@ void register_all() {
 
 int main(int argc, char** argv) {
   linact_bench::register_all();
+#if LINACT_BENCH_WITH_RUNNER
+  linact_bench::register_runner_cases();
+#endif
   return linact_bench::bench_main(argc, argv);
 }

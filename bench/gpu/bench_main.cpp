@@ -53,8 +53,10 @@ void add_device_context() {
   benchmark::AddCustomContext("cuda_driver_version", std::to_string(driver));
   benchmark::AddCustomContext("cuda_runtime_version", std::to_string(runtime));
   benchmark::AddCustomContext("comparator_math", comparators_use_tf32() ? "tf32" : "fp32");
-  benchmark::AddCustomContext(
-      "timing", "CUDA events per iteration; inputs rotated over sets spanning 4x the L2 size");
+  benchmark::AddCustomContext("timing",
+                              "CUDA events per iteration (gan_step/runner: a host clock around "
+                              "its synchronous step); layer inputs rotated over sets spanning 4x "
+                              "the L2 size");
 }
 
 }  // namespace

@@ -44,6 +44,9 @@ class LayerRunner {
 std::unique_ptr<LayerRunner> make_linact_runner();
 std::unique_ptr<LayerRunner> make_cublas_runner(int64_t max_rows, int64_t max_width);
 
+// The gan_step/runner cases (gan_step_runner.cpp, built with LINACT_BENCH_WITH_RUNNER).
+void register_runner_cases();
+
 class GanStep {
  public:
   static constexpr int kLayers = 4;
