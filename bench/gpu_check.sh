@@ -19,7 +19,8 @@
 #
 # Environment: OUT (default out/gpu-check), LINACT_CHECK_BUDGET_S (total, default 465),
 # LINACT_SANITIZER_FILTER (gtest filter of the sanitizer subset), LINACT_CHECK_REBUILD=1 (build
-# from the carried tree even when the carried binaries load).
+# from the carried tree even when the carried binaries load), LINACT_CHECK_BUILD_LIMIT_S (that
+# build's limit, default 240).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 root=$PWD
@@ -159,12 +160,15 @@ binaries_load() {
 export -f binaries_load
 
 # The machine has no OpenBLAS, so a rebuild there leaves the runner out (LINACT_BUILD_RUNNER=OFF),
-# and with it host_cuda_cuda_backend_test_gpu and the gan_step/runner cases.
+# and with it host_cuda_cuda_backend_test_gpu and the gan_step/runner cases. /usr is ignored by
+# find_package, so a rehearsal on the machine that prepared the carry finds only the carried
+# GoogleTest and Google Benchmark, as the GPU machine does.
 rebuild() {
   local b=$work/build
   cmake -S "$root" -B "$b" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90 \
     -DLINACT_BUILD_EMU=OFF -DLINACT_BUILD_RUNNER=OFF -DLINACT_GPU_TESTS=ON \
-    -DLINACT_PTXAS_REPORT=OFF -DCMAKE_PREFIX_PATH="$carry/deps" || return 1
+    -DLINACT_PTXAS_REPORT=OFF -DCMAKE_PREFIX_PATH="$carry/deps" -DCMAKE_IGNORE_PREFIX_PATH=/usr \
+    || return 1
   local targets
   targets=$(cmake --build "$b" --target help | sed -n 's/^\([A-Za-z0-9_]*\): .*/\1/p' |
     grep -E '(_gpu|^linact_gpu_ceilings)$' | sort -u)
@@ -179,7 +183,7 @@ export -f rebuild
 
 # LINACT_CHECK_REBUILD=1 rebuilds even when the carried binaries load (to rehearse the build).
 if [[ ${LINACT_CHECK_REBUILD:-0} == 1 ]] || ! step binaries 10 binaries_load; then
-  step build 240 rebuild || true
+  step build "${LINACT_CHECK_BUILD_LIMIT_S:-240}" rebuild || true
 fi
 
 # --- ceilings, tests, sanitizers ----------------------------------------------------------------
