@@ -17,9 +17,6 @@
 namespace linact_bench {
 namespace {
 
-constexpr int64_t kBatches[] = {64, 256};
-constexpr int kWarmup = 5;
-constexpr int kIterations = 30;
 constexpr int64_t kWidestLayer = 784;
 
 class Graph {
@@ -70,7 +67,7 @@ void run_step(benchmark::State& state, bool fused, bool graph, int64_t batch) {
     state.SkipWithError(e.what());
     return;
   }
-  time_on_gpu(state, kWarmup, false, [&](int) {
+  time_on_gpu(state, kStepWarmup, false, [&](int) {
     if (replay) {
       replay->launch();
     } else {
@@ -90,7 +87,7 @@ void run_step(benchmark::State& state, bool fused, bool graph, int64_t batch) {
 }
 
 void register_all() {
-  for (int64_t batch : kBatches) {
+  for (int64_t batch : kStepBatches) {
     for (bool fused : {true, false}) {
       for (bool graph : {false, true}) {
         const std::string name = std::string("gan_step/") + (fused ? "linact" : "cublas") + "/" +
@@ -98,7 +95,7 @@ void register_all() {
         benchmark::RegisterBenchmark(
             name.c_str(), [=](benchmark::State& st) { run_step(st, fused, graph, batch); })
             ->UseManualTime()
-            ->Iterations(kIterations)
+            ->Iterations(kStepIterations)
             ->Unit(benchmark::kMicrosecond);
       }
     }

@@ -44,6 +44,11 @@ class LayerRunner {
 std::unique_ptr<LayerRunner> make_linact_runner();
 std::unique_ptr<LayerRunner> make_cublas_runner(int64_t max_rows, int64_t max_width);
 
+// The batches, warm-up steps and timed steps per repetition of every gan_step case.
+inline constexpr int64_t kStepBatches[] = {64, 256};
+inline constexpr int kStepWarmup = 5;
+inline constexpr int kStepIterations = 30;
+
 // The gan_step/runner cases (gan_step_runner.cpp, built with LINACT_BENCH_WITH_RUNNER).
 void register_runner_cases();
 

@@ -6,7 +6,7 @@
 //
 // Built into linact_bench_gan_step_gpu when the runner is configured (LINACT_BUILD_RUNNER), and
 // registered after the other cases, so a run short of time drops these first. Names read
-// gan_step/runner/graph/batch:<B>; the batches and iteration counts are bench_gan_step_gpu.cpp's.
+// gan_step/runner/graph/batch:<B>; the batches and iteration counts are gan_step.h's.
 // The runner's own initialization and random host data feed it, so its losses (counters loss_d,
 // the discriminator's real plus fake, and loss_g) are not the other cases'. The step is
 // synchronous, so a host clock times it.
@@ -28,9 +28,6 @@
 namespace linact_bench {
 namespace {
 
-constexpr int64_t kBatches[] = {64, 256};
-constexpr int kWarmup = 5;
-constexpr int kIterations = 30;
 // Distinct host batches cycled through, so consecutive steps see different images.
 constexpr int kBatchSets = 4;
 
@@ -59,9 +56,9 @@ void run_runner_step(benchmark::State& state, int64_t batch) {
   try {
     backend = std::make_unique<host::cuda::CudaBackend>(config, host::initial_state(config, rng));
     // The first step captures the graph; the rest warm the caches and clocks.
-    for (int i = 0; i < kWarmup; ++i)
+    for (int i = 0; i < kStepWarmup; ++i)
       feed(i);
-    int i = kWarmup;
+    int i = kStepWarmup;
     for (auto _ : state) {
       const auto t0 = std::chrono::steady_clock::now();
       last = feed(i++);
@@ -80,12 +77,12 @@ void run_runner_step(benchmark::State& state, int64_t batch) {
 }  // namespace
 
 void register_runner_cases() {
-  for (int64_t batch : kBatches) {
+  for (int64_t batch : kStepBatches) {
     const std::string name = "gan_step/runner/graph/batch:" + std::to_string(batch);
     benchmark::RegisterBenchmark(name.c_str(),
                                  [=](benchmark::State& st) { run_runner_step(st, batch); })
         ->UseManualTime()
-        ->Iterations(kIterations)
+        ->Iterations(kStepIterations)
         ->Unit(benchmark::kMicrosecond);
   }
 }
