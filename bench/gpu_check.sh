@@ -20,7 +20,8 @@
 # Environment: OUT (default out/gpu-check), LINACT_CHECK_BUDGET_S (total, default 465),
 # LINACT_SANITIZER_FILTER (gtest filter of the sanitizer subset), LINACT_CHECK_REBUILD=1 (build
 # from the carried tree even when the carried binaries load), LINACT_CHECK_BUILD_LIMIT_S (that
-# build's limit, default 240).
+# build's limit, default 240), LINACT_CHECK_WORK (the working folder, emptied first; default
+# /tmp/linact-gpu-check).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 root=$PWD
@@ -90,7 +91,9 @@ skip() {
 }
 
 # --- info ------------------------------------------------------------------------------------
-export query=name,driver_version,pci.bus_id,memory.total,clocks.sm,clocks.mem,clocks.max.sm,clocks.max.mem,power.draw,power.limit,temperature.gpu,compute_mode
+query=name,driver_version,pci.bus_id,memory.total,clocks.sm,clocks.mem,clocks.max.sm
+query+=,clocks.max.mem,power.draw,power.limit,temperature.gpu,compute_mode
+export query
 gpu_info() {
   nvidia-smi --query-gpu="$query" --format=csv >"$work/results/gpu_$1.csv" &&
     cat "$work/results/gpu_$1.csv" && nvidia-smi -q -d CLOCK >"$work/results/gpu_clocks_$1.txt"
@@ -138,7 +141,8 @@ for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do
   [[ -d $d ]] && libs=$libs:$d
 done
 pylibs=$(python3 -c 'import glob, site
-print(":".join(d for s in site.getsitepackages() for d in sorted(glob.glob(s + "/nvidia/*/lib"))))' \
+dirs = [d for s in site.getsitepackages() for d in sorted(glob.glob(s + "/nvidia/*/lib"))]
+print(":".join(dirs))' \
   2>/dev/null)
 [[ -n "$pylibs" ]] && libs=$libs:$pylibs
 export carried_ld_path=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
@@ -243,7 +247,10 @@ fi
 # --- benchmarks ------------------------------------------------------------------------------
 bench() {
   local exe=$carry/bin/$1 json=$2 limit=$3
-  [[ -x $exe ]] || { echo "$1 was not built (see MANIFEST: the library may lack its entry points)"; return 1; }
+  if [[ ! -x $exe ]]; then
+    echo "$1 was not built (see MANIFEST: the library may lack its entry points)"
+    return 1
+  fi
   # The executable stops starting new cases before the step's limit, so its JSON is written.
   LINACT_BENCH_BUDGET_S=$((limit > 30 ? limit - 25 : 5)) carried "$exe" \
     --benchmark_out="$json" --benchmark_out_format=json

@@ -121,7 +121,7 @@ cp -r /usr/lib/x86_64-linux-gnu/cmake/GTest /usr/lib/x86_64-linux-gnu/cmake/benc
   echo "nvcc $(/usr/local/cuda/bin/nvcc --version | sed -n 's/.*release \([0-9.]*\).*/\1/p')"
   echo "glibc $(ldd --version | head -n 1 | awk '{print $NF}')"
   echo "== files"
-  (cd "$stage" && find . -type f -printf '%s %p\n' | sort -k2)
+  (cd "$stage" && find . -type f ! -path ./MANIFEST -printf '%s %p\n' | sort -k2)
   echo "== ldd"
   for f in "$stage"/bin/* "$stage"/tests/*; do
     echo "-- $f"
