@@ -10,6 +10,7 @@
 #   verify     linact, cuBLAS and cuBLASLt layers on the same inputs agree (--verify)
 #   bench_layer, bench_step   the Google Benchmark suites (JSON)
 #   torch      bench/torch_compare.py: the same layer ops and GAN step in PyTorch
+#   main_job   linact-gan train on the CUDA backend and the carried Fashion-MNIST
 #   after      clocks after the load
 # Each step has its own time limit and fails soft: a failure is recorded and the check goes on.
 # The summary table, printed last, says which step failed. Everything lands under $OUT as three
@@ -268,6 +269,30 @@ torch_limit=85
 ((torch_limit > $(remaining))) && torch_limit=$(remaining)
 PYTHONUNBUFFERED=1 step torch "$torch_limit" python3 bench/torch_compare.py \
   --out "$R/torch.json" --budget-s $((torch_limit - 10))
+
+# --- the main job ----------------------------------------------------------------------------
+# linact-gan's default run (10 epochs, quality score after each) on its CUDA backend and the
+# carried Fashion-MNIST: the runner end to end on real data, with whatever time is left. It
+# appends to metrics.jsonl after every epoch, so a run stopped by its limit still reports the
+# epochs it finished; the checkpoints stay behind.
+main_job() {
+  XDG_CACHE_HOME=$work/cache carried "$carry/bin/linact-gan" train --backend cuda \
+    --data "$root/.gpu-carry/fashion-mnist" --out "$work/main-job"
+}
+export -f main_job
+train_limit=90
+((train_limit > $(remaining))) && train_limit=$(remaining)
+if [[ ! -x $carry/bin/linact-gan ]]; then
+  skip main_job "linact-gan not available (a rebuild here leaves the runner out)"
+elif [[ ! -d .gpu-carry/fashion-mnist ]]; then
+  skip main_job "no .gpu-carry/fashion-mnist: bench/gpu_prepare.sh found no Fashion-MNIST"
+else
+  step main_job "$train_limit" main_job
+  cp "$work/main-job/metrics.jsonl" "$R/main_job_metrics.jsonl" 2>/dev/null
+  for png in "$work"/main-job/samples_epoch_{001,005,010}.png; do
+    [[ -f $png ]] && cp "$png" "$R/main_job_$(basename "$png")"
+  done
+fi
 
 if ((have_gpu)); then
   gpu_info after >"$work/logs/after.log" 2>&1 && record after ok 0 "" ||

@@ -5,16 +5,18 @@
 # the executables are large but nearly identical, and xz at its largest window packs them small.
 # The GPU machine has nvcc, CMake and ninja but no Debian packages and no network, so the archive
 # holds:
-#   bin/     the GPU benchmarks and the ceilings program
-#   tests/   every *_gpu test executable (the kernel tests built against the nvcc flavour)
+#   bin/     the GPU benchmarks, the ceilings program and linact-gan (with its CUDA backend)
+#   tests/   every *_gpu test executable (the kernel tests and the runner's CUDA backend test,
+#            built against the nvcc flavour)
 #   lib/     the shared libraries of those programs that are neither glibc's, the C++ runtime's
-#            nor the CUDA toolkit's: libbenchmark, OpenBLAS and its runtimes (GoogleTest is
-#            linked statically)
+#            nor the CUDA toolkit's: libbenchmark, OpenBLAS and its runtimes, libpng and zlib
+#            (GoogleTest is linked statically)
 #   deps/    GoogleTest and Google Benchmark headers, libraries and CMake files (a prefix for
 #            CMAKE_PREFIX_PATH), so the check can rebuild from source there if the binaries built
 #            here do not run
 #   MANIFEST the commit, the build settings, each file's size and each program's ldd output
 #            (also beside the archive)
+# and Fashion-MNIST's four files go beside the archive in .gpu-carry/fashion-mnist/.
 #
 # Usage: bench/gpu_prepare.sh      (LINACT_GPU_ARCH=90 by default; build folder build/gpu-sm90)
 # Then, from the same checkout, one device run:
@@ -44,9 +46,10 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITEC
   { cat "$build.configure.log"; exit 1; }
 grep -E "not built" "$build.configure.log" || true
 
-# Targets that run on the GPU: the *_gpu tests and the bench/gpu executables.
-mapfile -t targets < <(cmake --build "$build" --target help | sed -n 's/^\([A-Za-z0-9_]*\): .*/\1/p' |
-  grep -E '(_gpu|^linact_gpu_ceilings)$' | sort -u)
+# Targets that run on the GPU: the *_gpu tests, the bench/gpu executables and linact-gan.
+mapfile -t targets < <(cmake --build "$build" --target help |
+  sed -n 's/^\([A-Za-z0-9_-]*\): .*/\1/p' |
+  grep -E '(_gpu|^linact_gpu_ceilings|^linact-gan)$' | sort -u)
 if ((${#targets[@]} == 0)); then
   echo "gpu_prepare: no GPU targets configured" >&2
   exit 1
@@ -62,7 +65,7 @@ for t in "${targets[@]}"; do
   exe=$(find "$build" -type f -name "$t" -perm -u+x | head -n 1)
   [[ -n "$exe" ]] || { echo "gpu_prepare: $t was not built" >&2; exit 1; }
   case "$exe" in
-    "$build"/bench/*) cp "$exe" "$stage/bin/" ;;
+    "$build"/bench/* | "$build"/host/*) cp "$exe" "$stage/bin/" ;;
     *) cp "$exe" "$stage/tests/" ;;
   esac
 done
@@ -70,7 +73,8 @@ strip --strip-debug "$stage"/bin/* "$stage"/tests/* 2>/dev/null || true
 
 # The shared libraries the programs resolve here that the GPU machine lacks, under their sonames:
 # libbenchmark, and OpenBLAS (the OpenMP build, as linked here) with libgomp and its Fortran
-# runtime for the CPU backend side of host_cuda_cuda_backend_test_gpu. glibc's, the C++
+# runtime for the CPU backend side of host_cuda_cuda_backend_test_gpu and for linact-gan, which
+# also needs libpng and zlib for its sample grids. glibc's, the C++
 # runtime's (the machine's own are newer) and the CUDA toolkit's (the machine's toolkit matches
 # its driver) come from the machine. Any other library stops the script, so a new dependency is
 # decided on rather than carried unseen; gpu_check.sh puts these first on the library path of
@@ -89,6 +93,7 @@ while read -r soname arrow path rest; do
   esac
   case $soname in
     libbenchmark.so.* | libopenblas.so.* | libgomp.so.* | libgfortran.so.* | libquadmath.so.*) ;;
+    libpng16.so.* | libz.so.*) ;;
     *)
       echo "gpu_prepare: the GPU programs need $soname ($path), which is neither carried nor" \
         "known to be on the GPU machine: add it to one of the lists above" >&2
@@ -133,9 +138,22 @@ echo "== pack $carry/linact-gpu.tar.xz"
 tar -C "$stage" -cf - . | xz -9 -T "${LINACT_BUILD_JOBS:-2}" >"$carry/linact-gpu.tar.xz"
 cp "$stage/MANIFEST" "$carry/MANIFEST"
 
+# Fashion-MNIST for the check's main-job step, beside the archive (its files are compressed).
+data=${LINACT_DATA:-/usr/share/datasets/fashion-mnist}
+mnist=(train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz
+  t10k-labels-idx1-ubyte.gz)
+if (cd "$data" 2>/dev/null && ls "${mnist[@]}" >/dev/null 2>&1); then
+  mkdir -p "$carry/fashion-mnist"
+  for f in "${mnist[@]}"; do cp "$data/$f" "$carry/fashion-mnist/"; done
+  echo "== $carry/fashion-mnist/ from $data"
+else
+  echo "gpu_prepare: no Fashion-MNIST in $data (install dataset-fashion-mnist or set" \
+    "LINACT_DATA): the check's main-job step will be skipped"
+fi
+
 size_kib=$(du -sk "$carry" | cut -f1)
-tree_kib=$(git ls-files -z --cached --others --exclude-standard | du -ck --files0-from=- 2>/dev/null |
-  tail -n 1 | cut -f1)
+tree_kib=$(git ls-files -z --cached --others --exclude-standard |
+  du -ck --files0-from=- 2>/dev/null | tail -n 1 | cut -f1)
 echo "== $carry: ${size_kib} KiB; working tree: ${tree_kib} KiB; limit $limit_mib MiB together"
 if ((size_kib + tree_kib > limit_mib * 1024)); then
   echo "gpu_prepare: too large to carry" >&2

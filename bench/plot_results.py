@@ -3,8 +3,8 @@
 
 Reads from --check-dir (the results folder of bench/gpu_check.sh): bench_layer.json and
 bench_step.json (Google Benchmark), torch.json (bench/torch_compare.py), ceilings.json,
-verify.txt, steps.tsv, gpu_before.csv, gpu_after.csv and context.txt; any of them may be
-missing. Writes to
+verify.txt, steps.tsv, gpu_before.csv, gpu_after.csv, context.txt and main_job_metrics.jsonl
+(linact-gan's metrics of the main-job step); any of them may be missing. Writes to
 --out-dir: summary.md, and with matplotlib time_vs_batch_<pass>.png and speedup_<pass>.png.
 
 Every speedup is a ratio of medians measured in the same run: comparator time / linact time,
@@ -16,6 +16,7 @@ import csv
 import json
 import math
 import os
+import statistics
 import sys
 from collections import defaultdict
 
@@ -132,6 +133,21 @@ COMPARATORS = [("cuBLAS + separate kernels", lambda i: i.get("cublas")),
                ("torch.compile", lambda i: i.get("torch_compile"))]
 
 
+def main_job_epochs(check_dir):
+    """The epochs of main_job_metrics.jsonl (linact-gan's metrics, one JSON object a line); a
+    line that does not parse ends the list, as a run stopped mid-write would leave it."""
+    path = os.path.join(check_dir, "main_job_metrics.jsonl")
+    epochs = []
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                try:
+                    epochs.append(json.loads(line))
+                except ValueError:
+                    break
+    return epochs
+
+
 def summary_md(records, errors, context, check_dir):
     lines = []
     fixture = any(str(v).lower() == "true" for k, v in context.items() if k.endswith("fixture"))
@@ -214,6 +230,19 @@ def summary_md(records, errors, context, check_dir):
         lines.append("No GAN step results.")
         lines.append("")
 
+    job = main_job_epochs(check_dir)
+    if job:
+        last = job[-1]
+        train_s = sum(e.get("seconds", 0.0) for e in job)
+        rate = statistics.median(e["images"] / e["seconds"] for e in job
+                                 if e.get("seconds", 0) > 0 and "images" in e)
+        score = (f"; score after epoch {last.get('epoch')}: {fmt(last.get('score'))} "
+                 f"(spread {fmt(last.get('spread'), 2)})" if "score" in last else "")
+        lines.append(f"Main job (`linact-gan train`, backend {last.get('backend', '?')}, "
+                     f"Fashion-MNIST): {len(job)} epochs, {fmt(train_s, 2)} s of training, "
+                     f"median {rate:.0f} images/s{score}.")
+        lines.append("")
+
     verify_path = os.path.join(check_dir, "verify.txt")
     if os.path.exists(verify_path):
         with open(verify_path) as f:
@@ -267,6 +296,20 @@ def summary_md(records, errors, context, check_dir):
                 f"| {fmt(i.get('torch_compile'))} "
                 f"| {fmt_x(i['cublas'] / lin if lin and i.get('cublas') else None)} "
                 f"| {fmt_x(lt / lin if lin and lt else None)} |")
+        lines.append("")
+
+    if job:
+        lines.append("## Main job, per epoch")
+        lines.append("")
+        lines.append("| epoch | seconds | images/s | d_loss | g_loss | D(x) | D(G(z)) | score "
+                     "| spread |")
+        lines.append("|" + "---|" * 9)
+        for e in job:
+            rate = e["images"] / e["seconds"] if e.get("seconds", 0) > 0 else None
+            lines.append(f"| {e.get('epoch')} | {fmt(e.get('seconds'), 2)} | {fmt(rate, 0)} "
+                         f"| {fmt(e.get('d_loss'), 4)} | {fmt(e.get('g_loss'), 4)} "
+                         f"| {fmt(e.get('d_real'), 3)} | {fmt(e.get('d_fake'), 3)} "
+                         f"| {fmt(e.get('score'))} | {fmt(e.get('spread'), 2)} |")
         lines.append("")
 
     if errors:
