@@ -74,11 +74,11 @@ strip --strip-debug "$stage"/bin/* "$stage"/tests/* 2>/dev/null || true
 # The shared libraries the programs resolve here that the GPU machine lacks, under their sonames:
 # libbenchmark, and OpenBLAS (the OpenMP build, as linked here) with libgomp and its Fortran
 # runtime for the CPU backend side of host_cuda_cuda_backend_test_gpu and for linact-gan, which
-# also needs libpng and zlib for its sample grids. glibc's, the C++
-# runtime's (the machine's own are newer) and the CUDA toolkit's (the machine's toolkit matches
-# its driver) come from the machine. Any other library stops the script, so a new dependency is
-# decided on rather than carried unseen; gpu_check.sh puts these first on the library path of
-# the carried programs only.
+# also needs libpng and zlib for its sample grids. glibc's, the C++ runtime's (the machine's own
+# are newer) and the CUDA toolkit's (the machine's toolkit matches its driver) come from the
+# machine. Any other library stops the script, so a new dependency is decided on rather than
+# carried unseen. gpu_check.sh puts these first on the library path of the carried programs and
+# of compute-sanitizer running them, nothing else.
 declare -A carried=()
 while read -r soname arrow path rest; do
   [[ $arrow == "=>" ]] || continue
@@ -138,7 +138,9 @@ echo "== pack $carry/linact-gpu.tar.xz"
 tar -C "$stage" -cf - . | xz -9 -T "${LINACT_BUILD_JOBS:-2}" >"$carry/linact-gpu.tar.xz"
 cp "$stage/MANIFEST" "$carry/MANIFEST"
 
-# Fashion-MNIST for the check's main-job step, beside the archive (its files are compressed).
+# Fashion-MNIST for the check's main-job step, beside the archive (its files are compressed),
+# and the score's classifier from this machine's cache when there is one, so the main job there
+# scores with the classifier the runs here used instead of training its own.
 data=${LINACT_DATA:-/usr/share/datasets/fashion-mnist}
 mnist=(train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz
   t10k-labels-idx1-ubyte.gz)
@@ -149,6 +151,13 @@ if (cd "$data" 2>/dev/null && ls "${mnist[@]}" >/dev/null 2>&1); then
 else
   echo "gpu_prepare: no Fashion-MNIST in $data (install dataset-fashion-mnist or set" \
     "LINACT_DATA): the check's main-job step will be skipped"
+fi
+classifier=${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/linact/fashion-classifier-2.ckpt
+if [[ -f $classifier ]]; then
+  cp "$classifier" "$carry/"
+  echo "== $carry/$(basename "$classifier") from $classifier"
+else
+  echo "== no cached classifier at $classifier: the main job there trains its own"
 fi
 
 size_kib=$(du -sk "$carry" | cut -f1)

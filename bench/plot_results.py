@@ -142,10 +142,25 @@ def main_job_epochs(check_dir):
         with open(path) as f:
             for line in f:
                 try:
-                    epochs.append(json.loads(line))
+                    record = json.loads(line)
                 except ValueError:
                     break
+                if not isinstance(record, dict):
+                    break
+                epochs.append(record)
     return epochs
+
+
+def number(record, key):
+    """record[key] when it is a number, else None (absent, null or text)."""
+    v = record.get(key)
+    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+def epoch_rate(e):
+    """Images per second of one main-job epoch, or None without a positive time."""
+    images, seconds = number(e, "images"), number(e, "seconds")
+    return images / seconds if images is not None and seconds and seconds > 0 else None
 
 
 def summary_md(records, errors, context, check_dir):
@@ -154,7 +169,8 @@ def summary_md(records, errors, context, check_dir):
     lines.append("# linact GPU check")
     lines.append("")
     if fixture:
-        lines.append("**FIXTURE DATA: made-up numbers for testing this script, not a measurement.**")
+        lines.append("**FIXTURE DATA: made-up numbers for testing this script, not a "
+                     "measurement.**")
         lines.append("")
 
     lines.append("## Run")
@@ -233,14 +249,14 @@ def summary_md(records, errors, context, check_dir):
     job = main_job_epochs(check_dir)
     if job:
         last = job[-1]
-        train_s = sum(e.get("seconds", 0.0) for e in job)
-        rate = statistics.median(e["images"] / e["seconds"] for e in job
-                                 if e.get("seconds", 0) > 0 and "images" in e)
-        score = (f"; score after epoch {last.get('epoch')}: {fmt(last.get('score'))} "
-                 f"(spread {fmt(last.get('spread'), 2)})" if "score" in last else "")
+        train_s = sum(number(e, "seconds") or 0.0 for e in job)
+        rates = [r for r in (epoch_rate(e) for e in job) if r is not None]
+        rate = statistics.median(rates) if rates else None
+        score = (f"; score after epoch {last.get('epoch')}: {fmt(number(last, 'score'))} "
+                 f"(spread {fmt(number(last, 'spread'), 2)})" if "score" in last else "")
         lines.append(f"Main job (`linact-gan train`, backend {last.get('backend', '?')}, "
-                     f"Fashion-MNIST): {len(job)} epochs, {fmt(train_s, 2)} s of training, "
-                     f"median {rate:.0f} images/s{score}.")
+                     f"Fashion-MNIST): epochs finished: {len(job)}, {fmt(train_s, 2)} s of "
+                     f"training, median {fmt(rate, 0)} images/s{score}.")
         lines.append("")
 
     verify_path = os.path.join(check_dir, "verify.txt")
@@ -256,8 +272,8 @@ def summary_md(records, errors, context, check_dir):
     table, gemm = layer_table(records)
     gan = {k: v for k, v in table.items() if k[1] != "S" and "linact" in v}
     if gan:
-        lines.append("Layers, speedup of linact (comparator time / linact time, geometric mean over "
-                     "the GAN layers and activations measured; slower cases counted):")
+        lines.append("Layers, speedup of linact (comparator time / linact time, geometric mean "
+                     "over the GAN layers and activations measured; slower cases counted):")
         lines.append("")
         lines.append("| pass | batch | " + " | ".join(c for c, _ in COMPARATORS) + " |")
         lines.append("|" + "---|" * (len(COMPARATORS) + 2))
@@ -282,8 +298,8 @@ def summary_md(records, errors, context, check_dir):
     if table:
         lines.append("## Layer detail (median us)")
         lines.append("")
-        lines.append("| pass | layer | m | n | k | act | linact | cublas | gemm only | cublaslt best"
-                     " | torch eager | torch compile | vs cublas | vs cublaslt |")
+        lines.append("| pass | layer | m | n | k | act | linact | cublas | gemm only "
+                     "| cublaslt best | torch eager | torch compile | vs cublas | vs cublaslt |")
         lines.append("|" + "---|" * 14)
         for key in sorted(table, key=lambda k: (k[0] != "forward", k[1] == "S", k[1], k[2], k[5])):
             p, layer, m, n, k, act = key
@@ -305,11 +321,11 @@ def summary_md(records, errors, context, check_dir):
                      "| spread |")
         lines.append("|" + "---|" * 9)
         for e in job:
-            rate = e["images"] / e["seconds"] if e.get("seconds", 0) > 0 else None
-            lines.append(f"| {e.get('epoch')} | {fmt(e.get('seconds'), 2)} | {fmt(rate, 0)} "
-                         f"| {fmt(e.get('d_loss'), 4)} | {fmt(e.get('g_loss'), 4)} "
-                         f"| {fmt(e.get('d_real'), 3)} | {fmt(e.get('d_fake'), 3)} "
-                         f"| {fmt(e.get('score'))} | {fmt(e.get('spread'), 2)} |")
+            lines.append(f"| {e.get('epoch')} | {fmt(number(e, 'seconds'), 2)} "
+                         f"| {fmt(epoch_rate(e), 0)} "
+                         f"| {fmt(number(e, 'd_loss'), 4)} | {fmt(number(e, 'g_loss'), 4)} "
+                         f"| {fmt(number(e, 'd_real'), 3)} | {fmt(number(e, 'd_fake'), 3)} "
+                         f"| {fmt(number(e, 'score'))} | {fmt(number(e, 'spread'), 2)} |")
         lines.append("")
 
     if errors:

@@ -25,8 +25,8 @@ def main():
             "step vs cublas graph, 150 / 100 us": "| 1.50x |",
             "runner step column, after the compiled ones": "| 130.0 | 4.00x |",
             "main job line: 2 whole epochs, 3 s, median of 30000 and 60000 images/s":
-            "2 epochs, 3.00 s of training, median 45000 images/s; score after epoch 2: 100.0 "
-            "(spread 0.40)",
+            "epochs finished: 2, 3.00 s of training, median 45000 images/s; score after epoch 2: "
+            "100.0 (spread 0.40)",
             "main job epoch row": "| 2 | 1.00 | 60000 | 1.1000 | 0.9000 | 0.700 | 0.400 | 100.0 "
             "| 0.40 |",
             "G1 batch 64 relu forward row, medians not means": "| forward | G1 | 64 | 128 | 100 | "
