@@ -151,6 +151,11 @@ def main_job_epochs(check_dir):
     return epochs
 
 
+def table_head(columns):
+    """A Markdown table's header row and the separator row under it, one cell per column."""
+    return ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+
+
 def number(record, key):
     """record[key] when it is a number, else None (absent, null or text)."""
     v = record.get(key)
@@ -197,8 +202,7 @@ def summary_md(records, errors, context, check_dir):
         lines.append("## Steps")
         with open(steps_path) as f:
             rows = [r for r in csv.reader(f, delimiter="\t")]
-        lines.append("| " + " | ".join(rows[0]) + " |")
-        lines.append("|" + "---|" * len(rows[0]))
+        lines += table_head(rows[0])
         lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
         lines.append("")
 
@@ -231,9 +235,9 @@ def summary_md(records, errors, context, check_dir):
                      "back every step; the other columns keep their data on the GPU and do not "
                      "wait.")
         lines.append("")
-        lines.append("| batch | " + " | ".join(cols) + " | linact graph vs torch eager "
-                     f"(target {TARGET_STEP_VS_TORCH:.0f}x) | linact vs cublas, graph |")
-        lines.append("|" + "---|" * (len(cols) + 3))
+        lines += table_head(["batch"] + cols +
+                            [f"linact graph vs torch eager (target {TARGET_STEP_VS_TORCH:.0f}x)",
+                             "linact vs cublas, graph"])
         for batch in sorted(steps):
             s = steps[batch]
             lg = s.get("linact/graph")
@@ -275,8 +279,7 @@ def summary_md(records, errors, context, check_dir):
         lines.append("Layers, speedup of linact (comparator time / linact time, geometric mean "
                      "over the GAN layers and activations measured; slower cases counted):")
         lines.append("")
-        lines.append("| pass | batch | " + " | ".join(c for c, _ in COMPARATORS) + " |")
-        lines.append("|" + "---|" * (len(COMPARATORS) + 2))
+        lines += table_head(["pass", "batch"] + [c for c, _ in COMPARATORS])
         for p in ("forward", "backward"):
             for batch in sorted({k[2] for k in gan}):
                 cells = []
@@ -298,9 +301,9 @@ def summary_md(records, errors, context, check_dir):
     if table:
         lines.append("## Layer detail (median us)")
         lines.append("")
-        lines.append("| pass | layer | m | n | k | act | linact | cublas | gemm only "
-                     "| cublaslt best | torch eager | torch compile | vs cublas | vs cublaslt |")
-        lines.append("|" + "---|" * 14)
+        lines += table_head(["pass", "layer", "m", "n", "k", "act", "linact", "cublas",
+                             "gemm only", "cublaslt best", "torch eager", "torch compile",
+                             "vs cublas", "vs cublaslt"])
         for key in sorted(table, key=lambda k: (k[0] != "forward", k[1] == "S", k[1], k[2], k[5])):
             p, layer, m, n, k, act = key
             i = table[key]
@@ -317,9 +320,8 @@ def summary_md(records, errors, context, check_dir):
     if job:
         lines.append("## Main job, per epoch")
         lines.append("")
-        lines.append("| epoch | seconds | images/s | d_loss | g_loss | D(x) | D(G(z)) | score "
-                     "| spread |")
-        lines.append("|" + "---|" * 9)
+        lines += table_head(["epoch", "seconds", "images/s", "d_loss", "g_loss", "D(x)",
+                             "D(G(z))", "score", "spread"])
         for e in job:
             lines.append(f"| {e.get('epoch')} | {fmt(number(e, 'seconds'), 2)} "
                          f"| {fmt(epoch_rate(e), 0)} "
