@@ -151,11 +151,12 @@ carried() { LD_LIBRARY_PATH=$carried_ld_path "$@"; }
 export -f carried
 
 binaries_load() {
-  local missing=0 f
+  local missing=0 f unresolved
   for f in "$carry"/bin/* "$carry"/tests/*; do
     [[ -x $f ]] || continue
-    if carried ldd "$f" | grep -q 'not found'; then
-      echo "$f: $(carried ldd "$f" | grep 'not found' | tr -s ' \t' ' ')"
+    unresolved=$(carried ldd "$f" | grep 'not found')
+    if [[ -n $unresolved ]]; then
+      echo "$f: $(tr -s ' \t' ' ' <<<"$unresolved")"
       missing=1
     fi
   done
