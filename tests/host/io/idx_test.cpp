@@ -21,6 +21,15 @@ IdxImages parse_images(const std::vector<uint8_t>& b) {
   return parse_idx_images(b.data(), b.size(), "mem.idx");
 }
 
+// `count` images of 28x28 whose pixels the caller provides.
+IdxImages shape_28x28(int64_t count) {
+  IdxImages images;
+  images.count = count;
+  images.rows = 28;
+  images.cols = 28;
+  return images;
+}
+
 TEST(ParseIdxImages, ReadsTheHeaderBigEndian) {
   const auto b = testing::idx_images_bytes(3, 4, 5);
   const IdxImages images = parse_images(b);
@@ -165,10 +174,7 @@ TEST(LoadIdxLabels, MissingFileErrorNamesThePath) {
 
 TEST(WriteIdxImages, WritesAFileTheReaderReadsBack) {
   TempDir dir;
-  IdxImages images;
-  images.count = 2;
-  images.rows = 28;
-  images.cols = 28;
+  IdxImages images = shape_28x28(2);
   for (int i = 0; i < 2 * 28 * 28; ++i)
     images.pixels.push_back(uint8_t(255 - i % 256));
   write_idx_images(dir.file("out.idx"), images);
@@ -183,10 +189,7 @@ TEST(WriteIdxImages, WritesAFileTheReaderReadsBack) {
 
 TEST(WriteIdxImages, RefusesAPixelCountThatDisagreesWithTheShape) {
   TempDir dir;
-  IdxImages images;
-  images.count = 2;
-  images.rows = 28;
-  images.cols = 28;
+  IdxImages images = shape_28x28(2);
   images.pixels.resize(100);
   const std::string msg = io_error_of([&] { write_idx_images(dir.file("o.idx"), images); });
   EXPECT_TRUE(contains(msg, "2 images of 28x28 from 100 pixels")) << msg;
@@ -196,10 +199,7 @@ TEST(WriteIdxImages, RefusesAPixelCountThatDisagreesWithTheShape) {
 // The reader refuses a file of no images, so the writer does not make one.
 TEST(WriteIdxImages, RefusesNoImages) {
   TempDir dir;
-  IdxImages images;
-  images.count = 0;
-  images.rows = 28;
-  images.cols = 28;
+  const IdxImages images = shape_28x28(0);
   const std::string msg = io_error_of([&] { write_idx_images(dir.file("o.idx"), images); });
   EXPECT_TRUE(contains(msg, "cannot write 0 images")) << msg;
   EXPECT_FALSE(std::filesystem::exists(dir.file("o.idx")));
